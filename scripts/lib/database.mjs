@@ -1,0 +1,58 @@
+// Building a Staybase database: the platform bootstrap, then the migrations (and seed) with the real Supabase CLI.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { run } from './processes.mjs';
+
+export const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
+const supabaseBin = join(root, 'node_modules', '.bin', 'supabase');
+
+/** A postgres.js client that does not use prepared statements (PGlite's connections share one session). */
+export function connect(url, options = {}) {
+  return postgres(url, { prepare: false, onnotice: () => {}, max: 1, ...options });
+}
+
+export async function runSqlFile(url, file) {
+  const sql = connect(url);
+  try {
+    await sql.unsafe(readFileSync(join(root, file), 'utf8')).simple();
+  } finally {
+    await sql.end();
+  }
+}
+
+/** The Supabase CLI, run from the project root. Local databases are reached without TLS unless the URL says otherwise. */
+export function supabase(args) {
+  return run(supabaseBin, [...args, '--workdir', root], {
+    cwd: root,
+    env: { PGSSLMODE: 'disable', ...process.env, SUPABASE_YES: '1', DO_NOT_TRACK: '1' },
+  });
+}
+
+/** Bootstraps (idempotent) and applies pending migrations; with `seed`, also runs the seed. */
+export async function migrate(url, { seed = true } = {}) {
+  await runSqlFile(url, 'sql/bootstrap.sql');
+  const { stdout, stderr } = await supabase(['db', 'push', `--remote=${url}`, '--yes', ...(seed ? ['--include-seed'] : [])]);
+  return `${stdout}${stderr}`;
+}
+
+/**
+ * Drops and recreates the database a server URL names, so it can be built from scratch. `supabase db reset`
+ * cannot be used on plain Postgres: it drops the bootstrap's auth and storage schemas (see DESIGN.md).
+ */
+export async function recreateServerDatabase(url) {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  if (!name || name === 'postgres' || name === 'template1') {
+    throw new Error(`refusing to recreate database "${name}": point DATABASE_URL at a database of its own`);
+  }
+  const maintenance = new URL(url);
+  maintenance.pathname = '/postgres';
+  const sql = connect(maintenance.toString());
+  try {
+    await sql.unsafe(`drop database if exists "${name}" with (force)`);
+    await sql.unsafe(`create database "${name}"`);
+  } finally {
+    await sql.end();
+  }
+}

@@ -1,0 +1,18 @@
+// Makes `npm start` and `npm test` work as the first command on a fresh clone: installs the locked npm
+// dependencies when node_modules is missing or older than the lockfile. Node built-ins only: it runs before
+// any dependency exists.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export function ensureDependencies(root) {
+  const marker = join(root, 'node_modules', '.package-lock.json');
+  const lock = join(root, 'package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  console.log('Installing npm dependencies (npm ci)...');
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error('npm ci failed');
+    process.exit(result.status ?? 1);
+  }
+}

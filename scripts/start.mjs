@@ -1,0 +1,48 @@
+// npm start: the local Staybase stack. Embedded PGlite under .staybase/db by default; DATABASE_URL selects a
+// PostgreSQL server instead. Ctrl-C stops everything.
+import { ensureDependencies } from './lib/deps.mjs';
+
+const started = Date.now();
+const root = new URL('..', import.meta.url).pathname;
+ensureDependencies(root);
+
+const { startStack } = await import('./lib/stack.mjs');
+const { devUsers } = await import('./lib/dev-users.mjs');
+
+const databaseUrl = process.env.DATABASE_URL;
+const stack = await startStack({
+  databaseUrl,
+  dataDir: `${root}.staybase/db`,
+  dbPort: 54322,
+  apiPort: 54321,
+}).catch((error) => {
+  console.error(error.message);
+  process.exit(1);
+});
+
+let stopping = false;
+async function shutdown() {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping Staybase...');
+  await stack.stop();
+  process.exit(0);
+}
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
+
+const users = await devUsers(stack.dbUrl);
+console.log(`
+Staybase is running (${stack.embedded ? 'embedded PGlite in .staybase/db' : 'PostgreSQL server from DATABASE_URL'}), ready in ${((Date.now() - started) / 1000).toFixed(1)} s.
+
+         API URL: ${stack.apiUrl}
+        REST URL: ${stack.apiUrl}/rest/v1
+   Functions URL: ${stack.apiUrl}/functions/v1
+          DB URL: ${stack.embedded ? stack.dbUrl : '(DATABASE_URL)'}
+        anon key: ${stack.keys.anonKey}
+service_role key: ${stack.keys.serviceRoleKey}
+
+Dev users (npm run token -- <email> prints an access token):
+${users.map((u) => `  ${u.email.padEnd(28)} ${u.role}`).join('\n') || '  (none seeded)'}
+
+Press Ctrl-C to stop.`);

@@ -1,0 +1,111 @@
+// npm test: every check, on a database built from scratch. Embedded PGlite (in memory) by default; with
+// DATABASE_URL, that database is dropped, recreated and used instead (the server run adds the concurrency tests).
+// Steps: static checks (tsc, deno check), build the database with the Supabase CLI (bootstrap, migrations, seed),
+// advisors and generated-types checks, then vitest (pgTAP suites, API tests through the real PostgREST, edge
+// function tests). Ends with one line: `N passed, M failed`.
+import { ensureDependencies } from './lib/deps.mjs';
+
+const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
+ensureDependencies(root);
+
+const { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } = await import('node:fs');
+const { spawn } = await import('node:child_process');
+const { tmpdir } = await import('node:os');
+const { join } = await import('node:path');
+const { startStack } = await import('./lib/stack.mjs');
+const { recreateServerDatabase, runSqlFile, supabase } = await import('./lib/database.mjs');
+const { generateTypes } = await import('./lib/types.mjs');
+const { run } = await import('./lib/processes.mjs');
+
+const databaseUrl = process.env.DATABASE_URL;
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const results = [];
+let vitest = null;
+
+async function check(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`✓ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (error) {
+    results.push({ name, ok: false });
+    console.log(`✗ ${name}\n${error.stdout ?? ''}${error.stderr ?? ''}${error.stdout || error.stderr ? '' : error.message}`);
+  }
+}
+
+console.log(`Staybase tests on ${databaseUrl ? 'the PostgreSQL server (DATABASE_URL)' : 'embedded PGlite'}\n`);
+await check('tsc --noEmit (strict)', () => run(bin('tsc'), ['--noEmit', '-p', root], { cwd: root }));
+await check('deno check (edge functions)', () => run(bin('deno'), ['check', 'scripts/functions-serve.ts', ...functionEntrypoints()], { cwd: root }));
+
+let stack;
+try {
+  stack = await startStack({
+    databaseUrl,
+    dataDir: null,
+    prepare: databaseUrl ? () => recreateServerDatabase(databaseUrl) : undefined,
+  });
+  results.push({ name: 'database built with the Supabase CLI (bootstrap, migrations, seed)', ok: true });
+  console.log('✓ database built with the Supabase CLI (bootstrap, migrations, seed)');
+} catch (error) {
+  results.push({ name: 'database built', ok: false });
+  console.log(`✗ database built\n${error.message}`);
+  finish();
+}
+
+await check('supabase db advisors --type all --fail-on warn', async () => {
+  const { stdout, stderr } = await supabase(['db', 'advisors', `--remote=${stack.dbUrl}`, '--type', 'all', '--level', 'info', '--fail-on', 'warn']);
+  const output = `${stdout}${stderr}`.trim();
+  if (output && !/No issues found/i.test(output)) console.log(output);
+});
+await check('types/database.ts matches the schema (npm run gen:types)', async () => {
+  const generated = await generateTypes(stack.dbUrl);
+  const committed = readFileSync(join(root, 'types', 'database.ts'), 'utf8');
+  if (generated !== committed) throw new Error('types/database.ts is out of date: run `npm run gen:types` and commit it');
+});
+
+await runSqlFile(stack.dbUrl, 'sql/tests/helpers.sql');
+const reportDir = mkdtempSync(join(tmpdir(), 'staybase-vitest-'));
+const report = join(reportDir, 'report.json');
+await new Promise((resolve) => {
+  {
+    const child = spawn(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
+      cwd: root,
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        STAYBASE_TEST_DB_URL: stack.dbUrl,
+        STAYBASE_TEST_API_URL: stack.apiUrl,
+        STAYBASE_TEST_ANON_KEY: stack.keys.anonKey,
+        STAYBASE_TEST_SERVICE_ROLE_KEY: stack.keys.serviceRoleKey,
+        STAYBASE_TEST_ON_SERVER: databaseUrl ? '1' : '0',
+      },
+    });
+    child.on('exit', resolve);
+  }
+});
+try {
+  vitest = JSON.parse(readFileSync(report, 'utf8'));
+} catch {
+  results.push({ name: 'vitest wrote its report', ok: false });
+}
+rmSync(reportDir, { recursive: true, force: true });
+await stack.stop();
+finish();
+
+function functionEntrypoints() {
+  return readdirSync(join(root, 'functions'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !d.name.startsWith('_') && existsSync(join(root, 'functions', d.name, 'index.ts')))
+    .map((d) => `functions/${d.name}/index.ts`);
+}
+
+function finish() {
+  const checksPassed = results.filter((r) => r.ok).length;
+  const checksFailed = results.length - checksPassed;
+  const failedNames = results.filter((r) => !r.ok).map((r) => r.name);
+  if (failedNames.length) console.log(`\nFailed checks: ${failedNames.join('; ')}`);
+  const passed = checksPassed + (vitest?.numPassedTests ?? 0);
+  const failed = checksFailed + (vitest?.numFailedTests ?? 0);
+  console.log(`\n${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+}

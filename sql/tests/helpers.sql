@@ -1,0 +1,95 @@
+-- Test helpers for the pgTAP suites (tests/db/*.test.sql). Loaded into test databases only, never a migration.
+--
+-- They reproduce PostgREST's request context exactly: a request is a transaction with `set local role <role>`
+-- and `set_config('request.jwt.claims', <claims>, true)`, which is what auth.uid(), auth.jwt() and the
+-- policies read. Users are created as Supabase Auth creates them (a row in auth.users; the profile comes from
+-- the trigger), and named by a handle: tests.user('guest-ada').
+create extension if not exists pgtap with schema extensions;
+create schema if not exists tests;
+grant usage on schema tests to anon, authenticated, service_role;
+
+create or replace function tests.create_user(handle text, app_metadata jsonb default '{}', display_name text default null)
+returns uuid
+language sql
+security definer
+set search_path = ''
+as $$
+  insert into auth.users (id, instance_id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+  values (gen_random_uuid(), '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated',
+          handle || '@tests.staybase.test', now(),
+          '{"provider": "email", "providers": ["email"]}'::jsonb || app_metadata,
+          jsonb_build_object('display_name', coalesce(display_name, handle)), now(), now())
+  returning id
+$$;
+
+create or replace function tests.create_admin(handle text) returns uuid
+language sql
+as $$ select tests.create_user(handle, '{"role": "admin"}') $$;
+
+create or replace function tests.user(handle text) returns uuid
+language plpgsql stable
+security definer
+set search_path = ''
+as $$
+declare
+  user_id uuid;
+begin
+  select id into user_id from auth.users where email = handle || '@tests.staybase.test';
+  if user_id is null then
+    raise exception 'tests.user: no test user "%"; create it with tests.create_user', handle;
+  end if;
+  return user_id;
+end
+$$;
+
+-- Acts as a signed-in user for the rest of the transaction, with the claims Supabase Auth signs.
+create or replace function tests.act_as(user_id uuid) returns void
+language plpgsql
+as $$
+declare
+  claims jsonb;
+begin
+  perform set_config('role', 'postgres', true);
+  select jsonb_build_object('sub', u.id, 'role', 'authenticated', 'aud', 'authenticated', 'email', u.email,
+                            'app_metadata', u.raw_app_meta_data, 'user_metadata', u.raw_user_meta_data,
+                            'is_anonymous', false)
+    into claims from auth.users u where u.id = user_id;
+  if claims is null then
+    raise exception 'tests.act_as: no auth user %', user_id;
+  end if;
+  perform set_config('request.jwt.claims', claims::text, true);
+  perform set_config('role', 'authenticated', true);
+end
+$$;
+
+create or replace function tests.act_as_anon() returns void
+language plpgsql
+as $$
+begin
+  perform set_config('role', 'postgres', true);
+  perform set_config('request.jwt.claims', '{"role": "anon", "iss": "supabase-demo"}', true);
+  perform set_config('role', 'anon', true);
+end
+$$;
+
+create or replace function tests.act_as_service() returns void
+language plpgsql
+as $$
+begin
+  perform set_config('role', 'postgres', true);
+  perform set_config('request.jwt.claims', '{"role": "service_role", "iss": "supabase-demo"}', true);
+  perform set_config('role', 'service_role', true);
+end
+$$;
+
+-- Back to the owner (a migration's or a job's view), with no request context.
+create or replace function tests.act_as_owner() returns void
+language plpgsql
+as $$
+begin
+  perform set_config('role', 'postgres', true);
+  perform set_config('request.jwt.claims', '', true);
+end
+$$;
+
+grant execute on all functions in schema tests to anon, authenticated, service_role;
