@@ -54,7 +54,7 @@ try {
 }
 
 await check('supabase db advisors --type all --fail-on warn', async () => {
-  const { stdout, stderr } = await supabase(['db', 'advisors', `--remote=${stack.dbUrl}`, '--type', 'all', '--level', 'info', '--fail-on', 'warn']);
+  const { stdout, stderr } = await supabase(['db', 'advisors', `--remote=${stack.dbUrl}`, '--type', 'all', '--fail-on', 'warn']);
   const output = `${stdout}${stderr}`.trim();
   if (output && !/No issues found/i.test(output)) console.log(output);
 });

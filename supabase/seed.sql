@@ -1,10 +1,88 @@
--- Seed for the local stack: dev users (created as Supabase Auth would: their profiles come from the trigger).
+-- Seed for the local stack: dev users, and a marketplace that feels real (60 published listings in 12 cities
+-- across time zones, with photos, amenities, seasonal rates and host blocks). Deterministic: the same seed gives
+-- the same data. Users are created as Supabase Auth would create them: their profiles come from the trigger.
+
 insert into auth.users (id, instance_id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
-values
-  ('00000000-0000-4000-a000-000000000001', '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated',
-   'admin@staybase.test', now(), '{"provider":"email","providers":["email"],"role":"admin"}', '{"display_name":"Ada Admin"}', now(), now()),
-  ('00000000-0000-4000-a000-000000000002', '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated',
-   'host.hana@staybase.test', now(), '{"provider":"email","providers":["email"]}', '{"display_name":"Hana Host"}', now(), now()),
-  ('00000000-0000-4000-a000-000000000003', '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated',
-   'guest.gus@staybase.test', now(), '{"provider":"email","providers":["email"]}', '{"display_name":"Gus Guest"}', now(), now())
+select u.id::uuid, '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated', u.email, now(),
+       ('{"provider":"email","providers":["email"]}'::jsonb || u.app_metadata::jsonb),
+       jsonb_build_object('display_name', u.display_name), now(), now()
+from (values
+  ('00000000-0000-4000-a000-000000000001', 'admin@staybase.test', 'Ada Admin', '{"role":"admin"}'),
+  ('00000000-0000-4000-a000-000000000002', 'host.hana@staybase.test', 'Hana Host', '{}'),
+  ('00000000-0000-4000-a000-000000000004', 'host.omar@staybase.test', 'Omar Host', '{}'),
+  ('00000000-0000-4000-a000-000000000005', 'host.lucia@staybase.test', 'Lucía Host', '{}'),
+  ('00000000-0000-4000-a000-000000000003', 'guest.gus@staybase.test', 'Gus Guest', '{}'),
+  ('00000000-0000-4000-a000-000000000006', 'guest.mei@staybase.test', 'Mei Guest', '{}'),
+  ('00000000-0000-4000-a000-000000000007', 'guest.tom@staybase.test', 'Tom Guest', '{}')
+) as u(id, email, display_name, app_metadata)
 on conflict (id) do nothing;
+
+with cities(n, city, region, country_code, time_zone, currency, latitude, longitude, price) as (
+  values
+    (0, 'Auckland', 'Auckland', 'NZ', 'Pacific/Auckland', 'NZD', -36.8485, 174.7633, 18000),
+    (1, 'Los Angeles', 'California', 'US', 'America/Los_Angeles', 'USD', 34.0522, -118.2437, 21000),
+    (2, 'New York', 'New York', 'US', 'America/New_York', 'USD', 40.7128, -74.0060, 26000),
+    (3, 'Lisbon', 'Lisboa', 'PT', 'Europe/Lisbon', 'EUR', 38.7223, -9.1393, 12000),
+    (4, 'Paris', 'Île-de-France', 'FR', 'Europe/Paris', 'EUR', 48.8566, 2.3522, 19000),
+    (5, 'London', 'England', 'GB', 'Europe/London', 'GBP', 51.5072, -0.1276, 17000),
+    (6, 'Tokyo', 'Tokyo', 'JP', 'Asia/Tokyo', 'JPY', 35.6762, 139.6503, 18000),
+    (7, 'Sydney', 'New South Wales', 'AU', 'Australia/Sydney', 'AUD', -33.8688, 151.2093, 22000),
+    (8, 'Cape Town', 'Western Cape', 'ZA', 'Africa/Johannesburg', 'ZAR', -33.9249, 18.4241, 150000),
+    (9, 'Mexico City', 'CDMX', 'MX', 'America/Mexico_City', 'MXN', 19.4326, -99.1332, 160000),
+    (10, 'Reykjavík', 'Capital Region', 'IS', 'Atlantic/Reykjavik', 'ISK', 64.1466, -21.9426, 30000),
+    (11, 'Queenstown', 'Otago', 'NZ', 'Pacific/Auckland', 'NZD', -45.0312, 168.6626, 24000)
+),
+kinds(k, property_type, noun, guests, bedrooms) as (
+  values (0, 'apartment'::public.property_type, 'Sunny apartment', 3, 1), (1, 'house', 'Family house', 6, 3),
+         (2, 'cabin', 'Quiet cabin', 4, 2), (3, 'loft', 'Design loft', 2, 1), (4, 'room', 'Private room', 1, 1)
+)
+insert into public.properties (id, host_id, title, description, property_type, status, address_line, city, region,
+  postal_code, country_code, latitude, longitude, time_zone, max_guests, bedrooms, beds, bathrooms,
+  nightly_price_cents, currency, cleaning_fee_cents, weekly_discount_pct, monthly_discount_pct, min_nights,
+  max_nights, instant_book, cancellation_policy)
+select
+  ('10000000-0000-4000-a000-' || lpad((c.n * 5 + k.k)::text, 12, '0'))::uuid,
+  (array['00000000-0000-4000-a000-000000000002', '00000000-0000-4000-a000-000000000004',
+         '00000000-0000-4000-a000-000000000005'])[1 + (c.n + k.k) % 3]::uuid,
+  k.noun || ' in ' || c.city,
+  'A ' || lower(k.noun) || ' in ' || c.city || ', close to cafés, parks and transport. Fast Wi-Fi, fresh linen, and a host who answers.',
+  k.property_type, 'published', (10 + k.k * 7) || ' Example Street', c.city, c.region, '', c.country_code,
+  c.latitude + (k.k - 2) * 0.011, c.longitude + ((c.n + k.k) % 5 - 2) * 0.013, c.time_zone,
+  k.guests, k.bedrooms, k.bedrooms + 1, 1 + (k.k % 2) * 0.5,
+  c.price * (4 + k.k) / 5, c.currency, c.price / 4, 10, 25, 1 + k.k % 3, 90,
+  k.k % 2 = 0, (array['flexible', 'moderate', 'strict']::public.cancellation_policy[])[1 + (c.n + k.k) % 3]
+from cities c cross join kinds k
+on conflict (id) do nothing;
+
+-- Three photos per listing, as rows and as the Storage objects they name.
+insert into public.property_photos (property_id, storage_path, position, caption)
+select p.id, p.id || '/photo-' || i || '.jpg', i, (array['Living room', 'Bedroom', 'View'])[i + 1]
+from public.properties p cross join generate_series(0, 2) i
+on conflict (storage_path) do nothing;
+
+insert into storage.objects (bucket_id, name, owner, metadata)
+select 'property-photos', ph.storage_path, p.host_id, '{"mimetype": "image/jpeg", "size": 245760}'
+from public.property_photos ph join public.properties p on p.id = ph.property_id
+on conflict (bucket_id, name) do nothing;
+
+-- Amenities: every listing has wifi and smoke alarms; the rest vary deterministically.
+insert into public.property_amenities (property_id, amenity_code)
+select p.id, a.code
+from public.properties p cross join public.amenities a
+where a.code in ('wifi', 'smoke_alarm')
+   or abs(hashtext(p.id::text || a.code)) % 3 = 0
+on conflict do nothing;
+
+-- A high-season rate for every third listing, and a host block on every fourth, in the coming months.
+insert into public.seasonal_rates (property_id, start_date, end_date, nightly_price_cents, label)
+select p.id, date_trunc('month', now())::date + 60, date_trunc('month', now())::date + 90,
+       p.nightly_price_cents * 3 / 2, 'High season'
+from public.properties p
+where p.status = 'published' and get_byte(uuid_send(p.id), 15) % 3 = 0
+  and not exists (select 1 from public.seasonal_rates r where r.property_id = p.id);
+
+insert into public.availability_blocks (property_id, start_date, end_date, note)
+select p.id, current_date + 20, current_date + 24, 'Owner stay'
+from public.properties p
+where p.status = 'published' and get_byte(uuid_send(p.id), 15) % 4 = 0
+  and not exists (select 1 from public.availability_blocks b where b.property_id = p.id);

@@ -5,7 +5,55 @@ export type Database = {
   
   "public": {
           Tables: {
-            "profiles": {
+            "amenities": {
+                  Row: {
+                    "category": string,"code": string,"label": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "category": string,"code": string,"label": string
+                  }
+                  Update: {
+                    "category"?: string,"code"?: string,"label"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"availability_blocks": {
+                  Row: {
+                    "created_at": string,"end_date": string,"id": string,"note": string,"property_id": string,"start_date": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"end_date": string,"id"?: string,"note"?: string,"property_id": string,"start_date": string
+                  }
+                  Update: {
+                    "created_at"?: string,"end_date"?: string,"id"?: string,"note"?: string,"property_id"?: string,"start_date"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "availability_blocks_property_id_fkey"
+      columns: ["property_id"]
+isOneToOne: false
+      referencedRelation: "properties"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"currencies": {
+                  Row: {
+                    "code": string,"minor_units": number,"name": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "code": string,"minor_units": number,"name": string
+                  }
+                  Update: {
+                    "code"?: string,"minor_units"?: number,"name"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"profiles": {
                   Row: {
                     "avatar_url": string | null,"bio": string,"created_at": string,"display_name": string,"id": string,"updated_at": string
                   }
@@ -19,19 +67,125 @@ export type Database = {
                   Relationships: [
                     
                   ]
+                },"properties": {
+                  Row: {
+                    "address_line": string,"bathrooms": number,"bedrooms": number,"beds": number,"cancellation_policy": Database["public"]['Enums']["cancellation_policy"],"check_in_time": string,"check_out_time": string,"city": string,"cleaning_fee_cents": number,"country_code": string,"created_at": string,"currency": string,"description": string,"host_id": string,"id": string,"instant_book": boolean,"latitude": number,"longitude": number,"max_guests": number,"max_nights": number,"min_nights": number,"monthly_discount_pct": number,"nightly_price_cents": number,"postal_code": string,"property_type": Database["public"]['Enums']["property_type"],"rating_avg": number | null,"rating_count": number,"region": string,"status": Database["public"]['Enums']["listing_status"],"time_zone": string,"title": string,"updated_at": string,"weekly_discount_pct": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "address_line"?: string,"bathrooms"?: number,"bedrooms"?: number,"beds"?: number,"cancellation_policy"?: Database["public"]['Enums']["cancellation_policy"],"check_in_time"?: string,"check_out_time"?: string,"city": string,"cleaning_fee_cents"?: number,"country_code": string,"created_at"?: string,"currency": string,"description"?: string,"host_id"?: string,"id"?: string,"instant_book"?: boolean,"latitude": number,"longitude": number,"max_guests"?: number,"max_nights"?: number,"min_nights"?: number,"monthly_discount_pct"?: number,"nightly_price_cents": number,"postal_code"?: string,"property_type"?: Database["public"]['Enums']["property_type"],"rating_avg"?: number | null,"rating_count"?: number,"region"?: string,"status"?: Database["public"]['Enums']["listing_status"],"time_zone": string,"title": string,"updated_at"?: string,"weekly_discount_pct"?: number
+                  }
+                  Update: {
+                    "address_line"?: string,"bathrooms"?: number,"bedrooms"?: number,"beds"?: number,"cancellation_policy"?: Database["public"]['Enums']["cancellation_policy"],"check_in_time"?: string,"check_out_time"?: string,"city"?: string,"cleaning_fee_cents"?: number,"country_code"?: string,"created_at"?: string,"currency"?: string,"description"?: string,"host_id"?: string,"id"?: string,"instant_book"?: boolean,"latitude"?: number,"longitude"?: number,"max_guests"?: number,"max_nights"?: number,"min_nights"?: number,"monthly_discount_pct"?: number,"nightly_price_cents"?: number,"postal_code"?: string,"property_type"?: Database["public"]['Enums']["property_type"],"rating_avg"?: number | null,"rating_count"?: number,"region"?: string,"status"?: Database["public"]['Enums']["listing_status"],"time_zone"?: string,"title"?: string,"updated_at"?: string,"weekly_discount_pct"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "currency_is_iso_4217"
+      columns: ["currency"]
+isOneToOne: false
+      referencedRelation: "currencies"
+      referencedColumns: ["code"]
+    },{
+      foreignKeyName: "properties_host_id_fkey"
+      columns: ["host_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"property_amenities": {
+                  Row: {
+                    "amenity_code": string,"property_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "amenity_code": string,"property_id": string
+                  }
+                  Update: {
+                    "amenity_code"?: string,"property_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "property_amenities_amenity_code_fkey"
+      columns: ["amenity_code"]
+isOneToOne: false
+      referencedRelation: "amenities"
+      referencedColumns: ["code"]
+    },{
+      foreignKeyName: "property_amenities_property_id_fkey"
+      columns: ["property_id"]
+isOneToOne: false
+      referencedRelation: "properties"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"property_photos": {
+                  Row: {
+                    "caption": string,"created_at": string,"id": string,"position": number,"property_id": string,"storage_path": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "caption"?: string,"created_at"?: string,"id"?: string,"position"?: number,"property_id": string,"storage_path": string
+                  }
+                  Update: {
+                    "caption"?: string,"created_at"?: string,"id"?: string,"position"?: number,"property_id"?: string,"storage_path"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "property_photos_property_id_fkey"
+      columns: ["property_id"]
+isOneToOne: false
+      referencedRelation: "properties"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"seasonal_rates": {
+                  Row: {
+                    "created_at": string,"end_date": string,"id": string,"label": string,"nightly_price_cents": number,"property_id": string,"start_date": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"end_date": string,"id"?: string,"label"?: string,"nightly_price_cents": number,"property_id": string,"start_date": string
+                  }
+                  Update: {
+                    "created_at"?: string,"end_date"?: string,"id"?: string,"label"?: string,"nightly_price_cents"?: number,"property_id"?: string,"start_date"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "seasonal_rates_property_id_fkey"
+      columns: ["property_id"]
+isOneToOne: false
+      referencedRelation: "properties"
+      referencedColumns: ["id"]
+    }
+                  ]
                 }
           }
           Views: {
             [_ in never]: never
           }
           Functions: {
-            [_ in never]: never
+            "property_calendar":
+{ Args: { "from_date": string,"property_id": string,"to_date": string }; Returns: {
+              "available": boolean,"night": string,"price_cents": number
+            }[]
+                           },
+"quote_stay":
+{ Args: { "check_in": string,"check_out": string,"guests"?: number,"property_id": string }; Returns: Database["public"]['CompositeTypes']["stay_quote"]
+                          SetofOptions: {
+        from: "*"
+        to: "stay_quote"
+        isOneToOne: true
+        isSetofReturn: false
+      } }
           }
           Enums: {
-            [_ in never]: never
+            "cancellation_policy": "flexible"|"moderate"|"strict","listing_status": "draft"|"published"|"archived","property_type": "apartment"|"house"|"cabin"|"room"|"villa"|"loft"|"cottage"|"other"
           }
           CompositeTypes: {
-            [_ in never]: never
+            "stay_quote": {
+                        "bookable": boolean | null,"reason": string | null,"nights": number | null,"currency": string | null,"nightly": Json | null,"accommodation_cents": number | null,"discount_cents": number | null,"cleaning_fee_cents": number | null,"service_fee_cents": number | null,"total_cents": number | null,"host_fee_cents": number | null,"host_payout_cents": number | null
+                      }
           }
         }
 }
@@ -144,7 +298,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            
+            "cancellation_policy": ["flexible", "moderate", "strict"],"listing_status": ["draft", "published", "archived"],"property_type": ["apartment", "house", "cabin", "room", "villa", "loft", "cottage", "other"]
           }
         }
 } as const
