@@ -39,6 +39,50 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"bookings": {
+                  Row: {
+                    "accommodation_cents": number,"cancel_reason": string | null,"cancellation_policy": Database["public"]['Enums']["cancellation_policy"],"cancelled_at": string | null,"cancelled_by": string | null,"check_in": string,"check_in_at": string,"check_out": string,"check_out_at": string,"cleaning_fee_cents": number,"confirmed_at": string | null,"created_at": string,"currency": string,"discount_cents": number,"expires_at": string | null,"guest_id": string,"guests": number,"host_fee_cents": number,"host_id": string,"host_payout_cents": number,"id": string,"message": string | null,"nightly": NonNullable<Json>,"property_id": string,"refund_cents": number | null,"service_fee_cents": number,"status": Database["public"]['Enums']["booking_status"],"time_zone": string,"total_cents": number,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "accommodation_cents": number,"cancel_reason"?: string | null,"cancellation_policy": Database["public"]['Enums']["cancellation_policy"],"cancelled_at"?: string | null,"cancelled_by"?: string | null,"check_in": string,"check_in_at": string,"check_out": string,"check_out_at": string,"cleaning_fee_cents": number,"confirmed_at"?: string | null,"created_at"?: string,"currency": string,"discount_cents": number,"expires_at"?: string | null,"guest_id": string,"guests": number,"host_fee_cents": number,"host_id": string,"host_payout_cents": number,"id"?: string,"message"?: string | null,"nightly": NonNullable<Json>,"property_id": string,"refund_cents"?: number | null,"service_fee_cents": number,"status": Database["public"]['Enums']["booking_status"],"time_zone": string,"total_cents": number,"updated_at"?: string
+                  }
+                  Update: {
+                    "accommodation_cents"?: number,"cancel_reason"?: string | null,"cancellation_policy"?: Database["public"]['Enums']["cancellation_policy"],"cancelled_at"?: string | null,"cancelled_by"?: string | null,"check_in"?: string,"check_in_at"?: string,"check_out"?: string,"check_out_at"?: string,"cleaning_fee_cents"?: number,"confirmed_at"?: string | null,"created_at"?: string,"currency"?: string,"discount_cents"?: number,"expires_at"?: string | null,"guest_id"?: string,"guests"?: number,"host_fee_cents"?: number,"host_id"?: string,"host_payout_cents"?: number,"id"?: string,"message"?: string | null,"nightly"?: NonNullable<Json>,"property_id"?: string,"refund_cents"?: number | null,"service_fee_cents"?: number,"status"?: Database["public"]['Enums']["booking_status"],"time_zone"?: string,"total_cents"?: number,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "bookings_cancelled_by_fkey"
+      columns: ["cancelled_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "bookings_currency_fkey"
+      columns: ["currency"]
+isOneToOne: false
+      referencedRelation: "currencies"
+      referencedColumns: ["code"]
+    },{
+      foreignKeyName: "bookings_guest_id_fkey"
+      columns: ["guest_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "bookings_host_id_fkey"
+      columns: ["host_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "bookings_property_id_fkey"
+      columns: ["property_id"]
+isOneToOne: false
+      referencedRelation: "properties"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"currencies": {
                   Row: {
                     "code": string,"minor_units": number,"name": string
@@ -165,7 +209,49 @@ isOneToOne: false
             [_ in never]: never
           }
           Functions: {
-            "property_calendar":
+            "cancel_booking":
+{ Args: { "booking_id": string,"reason"?: string }; Returns: {
+              "accommodation_cents": number,
+"cancel_reason": string | null,
+"cancellation_policy": Database["public"]['Enums']["cancellation_policy"],
+"cancelled_at": string | null,
+"cancelled_by": string | null,
+"check_in": string,
+"check_in_at": string,
+"check_out": string,
+"check_out_at": string,
+"cleaning_fee_cents": number,
+"confirmed_at": string | null,
+"created_at": string,
+"currency": string,
+"discount_cents": number,
+"expires_at": string | null,
+"guest_id": string,
+"guests": number,
+"host_fee_cents": number,
+"host_id": string,
+"host_payout_cents": number,
+"id": string,
+"message": string | null,
+"nightly": NonNullable<Json>,
+"property_id": string,
+"refund_cents": number | null,
+"service_fee_cents": number,
+"status": Database["public"]['Enums']["booking_status"],
+"time_zone": string,
+"total_cents": number,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "bookings"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"confirm_booking_payment":
+{ Args: { "amount_cents": number,"booking_id": string,"currency": string }; Returns: Database["public"]['Enums']["payment_outcome"]
+                           },
+"property_calendar":
 { Args: { "from_date": string,"property_id": string,"to_date": string }; Returns: {
               "available": boolean,"night": string,"price_cents": number
             }[]
@@ -177,10 +263,88 @@ isOneToOne: false
         to: "stay_quote"
         isOneToOne: true
         isSetofReturn: false
+      } },
+"request_booking":
+{ Args: { "check_in": string,"check_out": string,"guests": number,"message"?: string,"property_id": string }; Returns: {
+              "accommodation_cents": number,
+"cancel_reason": string | null,
+"cancellation_policy": Database["public"]['Enums']["cancellation_policy"],
+"cancelled_at": string | null,
+"cancelled_by": string | null,
+"check_in": string,
+"check_in_at": string,
+"check_out": string,
+"check_out_at": string,
+"cleaning_fee_cents": number,
+"confirmed_at": string | null,
+"created_at": string,
+"currency": string,
+"discount_cents": number,
+"expires_at": string | null,
+"guest_id": string,
+"guests": number,
+"host_fee_cents": number,
+"host_id": string,
+"host_payout_cents": number,
+"id": string,
+"message": string | null,
+"nightly": NonNullable<Json>,
+"property_id": string,
+"refund_cents": number | null,
+"service_fee_cents": number,
+"status": Database["public"]['Enums']["booking_status"],
+"time_zone": string,
+"total_cents": number,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "bookings"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"respond_to_booking":
+{ Args: { "accept": boolean,"booking_id": string }; Returns: {
+              "accommodation_cents": number,
+"cancel_reason": string | null,
+"cancellation_policy": Database["public"]['Enums']["cancellation_policy"],
+"cancelled_at": string | null,
+"cancelled_by": string | null,
+"check_in": string,
+"check_in_at": string,
+"check_out": string,
+"check_out_at": string,
+"cleaning_fee_cents": number,
+"confirmed_at": string | null,
+"created_at": string,
+"currency": string,
+"discount_cents": number,
+"expires_at": string | null,
+"guest_id": string,
+"guests": number,
+"host_fee_cents": number,
+"host_id": string,
+"host_payout_cents": number,
+"id": string,
+"message": string | null,
+"nightly": NonNullable<Json>,
+"property_id": string,
+"refund_cents": number | null,
+"service_fee_cents": number,
+"status": Database["public"]['Enums']["booking_status"],
+"time_zone": string,
+"total_cents": number,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "bookings"
+        isOneToOne: true
+        isSetofReturn: false
       } }
           }
           Enums: {
-            "cancellation_policy": "flexible"|"moderate"|"strict","listing_status": "draft"|"published"|"archived","property_type": "apartment"|"house"|"cabin"|"room"|"villa"|"loft"|"cottage"|"other"
+            "booking_status": "awaiting_host"|"pending_payment"|"confirmed"|"declined"|"expired"|"cancelled"|"completed","cancellation_policy": "flexible"|"moderate"|"strict","listing_status": "draft"|"published"|"archived","payment_outcome": "confirmed"|"already_confirmed"|"amount_mismatch"|"hold_expired"|"cancelled"|"not_found","property_type": "apartment"|"house"|"cabin"|"room"|"villa"|"loft"|"cottage"|"other"
           }
           CompositeTypes: {
             "stay_quote": {
@@ -298,7 +462,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "cancellation_policy": ["flexible", "moderate", "strict"],"listing_status": ["draft", "published", "archived"],"property_type": ["apartment", "house", "cabin", "room", "villa", "loft", "cottage", "other"]
+            "booking_status": ["awaiting_host", "pending_payment", "confirmed", "declined", "expired", "cancelled", "completed"],"cancellation_policy": ["flexible", "moderate", "strict"],"listing_status": ["draft", "published", "archived"],"payment_outcome": ["confirmed", "already_confirmed", "amount_mismatch", "hold_expired", "cancelled", "not_found"],"property_type": ["apartment", "house", "cabin", "room", "villa", "loft", "cottage", "other"]
           }
         }
 } as const

@@ -1,0 +1,453 @@
+-- Bookings: requests, holds, confirmations, cancellations with policy refunds, and the jobs that move time on.
+--
+-- Rules enforced here:
+--   * clients never write bookings: they call request_booking, respond_to_booking and cancel_booking; the payment
+--     webhook (service_role) calls confirm_booking_payment; every status change is checked against the state machine
+--     (docs/bookings.md) by a trigger, whoever makes it;
+--   * an active booking (awaiting_host, pending_payment, confirmed, completed) claims its nights in
+--     private.calendar_claims, the table whose exclusion constraint host blocks also claim nights in: no two active
+--     stays or blocks of a property ever share a night, under any concurrency. A hold past its expires_at no longer
+--     counts (the availability checks ignore it, and request_booking sweeps it before claiming), so correctness
+--     never waits for the scheduler;
+--   * an unavailable stay is refused with PT409 / hint dates_unavailable, whether the check or the constraint saw it;
+--   * the price and the cancellation policy are frozen from the quote at booking time; refunds follow the policy,
+--     measured to the check-in time on the check-in day in the property's time zone;
+--   * the guest and the host of a booking read it; nobody else does (admins aside);
+--   * a listing that ever had a booking cannot be deleted: archive it.
+
+-- Types ----------------------------------------------------------------------------------------------------------
+
+create type public.booking_status as enum (
+  'awaiting_host', 'pending_payment', 'confirmed', 'declined', 'expired', 'cancelled', 'completed'
+);
+
+-- Tables ---------------------------------------------------------------------------------------------------------
+
+create table public.bookings (
+  id uuid primary key default gen_random_uuid(),
+  property_id uuid not null references public.properties (id) on delete restrict,
+  guest_id uuid not null references public.profiles (id),
+  host_id uuid not null references public.profiles (id),
+  check_in date not null,
+  check_out date not null,
+  guests integer not null constraint booking_guests_range check (guests between 1 and 50),
+  status public.booking_status not null,
+  message text constraint message_length check (char_length(message) <= 2000),
+  currency text not null references public.currencies (code),
+  nightly jsonb not null,
+  accommodation_cents bigint not null,
+  discount_cents bigint not null,
+  cleaning_fee_cents bigint not null,
+  service_fee_cents bigint not null,
+  total_cents bigint not null,
+  host_fee_cents bigint not null,
+  host_payout_cents bigint not null,
+  cancellation_policy public.cancellation_policy not null,
+  time_zone text not null,
+  check_in_at timestamptz not null,
+  check_out_at timestamptz not null,
+  expires_at timestamptz,
+  confirmed_at timestamptz,
+  cancelled_at timestamptz,
+  cancelled_by uuid references public.profiles (id),
+  cancel_reason text constraint cancel_reason_length check (char_length(cancel_reason) <= 1000),
+  refund_cents bigint,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint stay_dates_in_order check (check_in < check_out),
+  constraint guest_is_not_host check (guest_id <> host_id),
+  constraint price_adds_up check (
+    total_cents = accommodation_cents - discount_cents + cleaning_fee_cents + service_fee_cents
+    and host_payout_cents = accommodation_cents - discount_cents + cleaning_fee_cents - host_fee_cents),
+  constraint hold_has_deadline check ((status in ('awaiting_host', 'pending_payment')) = (expires_at is not null)),
+  constraint refund_within_total check (refund_cents between 0 and total_cents),
+  constraint cancellation_recorded check ((status = 'cancelled') = (cancelled_at is not null and refund_cents is not null))
+);
+comment on table public.bookings is 'A stay: a request, a hold, a confirmed or past stay. Price and policy frozen at booking time. Written only by the booking functions.';
+comment on column public.bookings.check_out is 'Half-open: the check-out day is free for the next check-in.';
+comment on column public.bookings.expires_at is 'Deadline of the current hold: the host''s answer (awaiting_host) or the payment (pending_payment).';
+comment on column public.bookings.nightly is 'Frozen price of each night: [{night, price_cents}].';
+comment on column public.bookings.check_in_at is 'Check-in instant: check_in at the listing''s check-in time in its time zone. Refund deadlines are measured to it.';
+
+-- Indexes --------------------------------------------------------------------------------------------------------
+
+create index bookings_property_id_idx on public.bookings (property_id);
+create index bookings_guest_id_idx on public.bookings (guest_id, check_in desc);
+create index bookings_host_id_idx on public.bookings (host_id, check_in desc);
+create index bookings_cancelled_by_idx on public.bookings (cancelled_by) where cancelled_by is not null;
+create index bookings_live_holds_idx on public.bookings (expires_at) where status in ('awaiting_host', 'pending_payment');
+create index bookings_confirmed_check_out_idx on public.bookings (check_out_at) where status = 'confirmed';
+
+alter table private.calendar_claims
+  add constraint claim_booking_fkey foreign key (booking_id) references public.bookings (id) on delete cascade;
+
+-- Functions ------------------------------------------------------------------------------------------------------
+
+-- The state machine. Terminal: declined, expired, cancelled, completed.
+create function private.booking_transition_allowed(from_status public.booking_status, to_status public.booking_status)
+returns boolean
+language sql immutable
+set search_path = ''
+as $$
+  select (from_status, to_status) in (
+    ('awaiting_host'::public.booking_status, 'pending_payment'::public.booking_status),
+    ('awaiting_host', 'declined'), ('awaiting_host', 'expired'), ('awaiting_host', 'cancelled'),
+    ('pending_payment', 'confirmed'), ('pending_payment', 'expired'), ('pending_payment', 'cancelled'),
+    ('confirmed', 'cancelled'), ('confirmed', 'completed')
+  )
+$$;
+comment on function private.booking_transition_allowed(public.booking_status, public.booking_status) is 'The booking state machine (docs/bookings.md).';
+
+create function private.guard_booking_transition() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if new.status is distinct from old.status and not private.booking_transition_allowed(old.status, new.status) then
+    raise exception 'a % booking cannot become %', old.status, new.status
+      using errcode = 'PT409', hint = 'invalid_transition';
+  end if;
+  new.updated_at := now();
+  return new;
+end
+$$;
+comment on function private.guard_booking_transition() is 'Trigger: refuses every status change the state machine does not allow.';
+
+-- An active booking claims its nights; a hold's claim carries the hold's deadline; an ended one gives them back.
+create function private.sync_booking_claim() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if new.status in ('awaiting_host', 'pending_payment', 'confirmed', 'completed') then
+    insert into private.calendar_claims (property_id, nights, booking_id, expires_at)
+    values (new.property_id, daterange(new.check_in, new.check_out), new.id, new.expires_at)
+    on conflict (booking_id) do update set expires_at = excluded.expires_at;
+  else
+    delete from private.calendar_claims where booking_id = new.id;
+  end if;
+  return null;
+end
+$$;
+comment on function private.sync_booking_claim() is 'Trigger: keeps a booking''s claim on its nights in step with its status.';
+
+-- Expires the holds of a property (or of every property) whose deadline has passed. Run by request_booking before
+-- it claims nights, and by the scheduler; returns how many it expired.
+create function private.expire_stale_holds(property_id uuid default null) returns integer
+language sql
+security definer
+set search_path = ''
+as $$
+  with expired as (
+    update public.bookings b
+       set status = 'expired', expires_at = null
+     where b.status in ('awaiting_host', 'pending_payment')
+       and b.expires_at <= pg_catalog.now()
+       and (expire_stale_holds.property_id is null or b.property_id = expire_stale_holds.property_id)
+    returning 1
+  )
+  select count(*)::integer from expired
+$$;
+comment on function private.expire_stale_holds(uuid) is 'Job: expires requests and payment holds past their deadline (all, or one property''s). Returns the count.';
+
+create function private.complete_finished_stays() returns integer
+language sql
+security definer
+set search_path = ''
+as $$
+  with completed as (
+    update public.bookings b set status = 'completed'
+     where b.status = 'confirmed' and b.check_out_at <= pg_catalog.now()
+    returning 1
+  )
+  select count(*)::integer from completed
+$$;
+comment on function private.complete_finished_stays() is 'Job: marks confirmed stays completed once their check-out time (property time zone) has passed. Returns the count.';
+
+-- The refund a cancellation earns at a given instant (docs/bookings.md has the table). Pure: tests call it at
+-- every edge with explicit instants.
+create function private.refund_due(booking public.bookings, cancelled_at timestamptz, by_host boolean)
+returns bigint
+language plpgsql stable
+set search_path = ''
+as $$
+declare
+  nights_not_begun integer;
+  refundable_nights integer;
+  share_pct integer;
+  nights_price bigint;
+  accommodation_after_discount bigint := booking.accommodation_cents - booking.discount_cents;
+  before_check_in boolean := cancelled_at < booking.check_in_at;
+  full_refund boolean;
+begin
+  if booking.status in ('awaiting_host', 'pending_payment') then
+    return 0;  -- nothing was paid
+  end if;
+  if by_host then
+    return booking.total_cents;
+  end if;
+
+  -- Nights whose check-in time (local) is still in the future.
+  select count(*) into nights_not_begun
+    from generate_series(booking.check_in, booking.check_out - 1, interval '1 day') night
+   where (night::date + (booking.check_in_at at time zone booking.time_zone)::time) at time zone booking.time_zone > cancelled_at;
+
+  full_refund := case booking.cancellation_policy
+    when 'flexible' then cancelled_at <= booking.check_in_at - interval '24 hours'
+    when 'moderate' then cancelled_at <= booking.check_in_at - interval '5 days'
+    when 'strict' then cancelled_at <= booking.created_at + interval '48 hours'
+                       and booking.check_in_at - cancelled_at >= interval '14 days'
+  end;
+  if full_refund then
+    return booking.total_cents;
+  end if;
+
+  case booking.cancellation_policy
+    when 'flexible' then
+      refundable_nights := greatest(nights_not_begun - 1, 0);  -- every night not begun except the next one
+      share_pct := 100;
+    when 'moderate' then
+      refundable_nights := nights_not_begun;
+      share_pct := 50;
+    when 'strict' then
+      refundable_nights := nights_not_begun;
+      share_pct := case when cancelled_at <= booking.check_in_at - interval '7 days' then 50 else 0 end;
+  end case;
+
+  -- The refundable nights are the last ones of the stay, at their frozen prices, discounted like the stay was.
+  select coalesce(sum((n ->> 'price_cents')::bigint), 0) into nights_price
+    from (select n from jsonb_array_elements(booking.nightly) n
+          order by (n ->> 'night')::date desc limit refundable_nights) last_nights;
+  return (nights_price * accommodation_after_discount * share_pct + booking.accommodation_cents * 50)
+           / (booking.accommodation_cents * 100)
+         + case when before_check_in then booking.cleaning_fee_cents else 0 end;
+end
+$$;
+comment on function private.refund_due(public.bookings, timestamptz, boolean) is 'The refund a cancellation at cancelled_at earns under the booking''s frozen policy (docs/bookings.md).';
+
+create function public.request_booking(
+  property_id uuid, check_in date, check_out date, guests integer, message text default null
+) returns public.bookings
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  caller uuid := (select auth.uid());
+  property public.properties;
+  refusal text;
+  quote public.stay_quote;
+  booking public.bookings;
+begin
+  if caller is null then
+    raise exception 'sign in to book a stay' using errcode = '42501', hint = 'not_signed_in';
+  end if;
+  select p.* into property from public.properties p where p.id = request_booking.property_id;
+  if property.id is null or property.status <> 'published' then
+    raise exception 'no published listing %', property_id using errcode = 'PT404', hint = 'listing_not_found';
+  end if;
+  if property.host_id = caller then
+    raise exception 'you cannot book your own listing' using errcode = '42501', hint = 'own_listing';
+  end if;
+
+  perform private.expire_stale_holds(property.id);
+  refusal := private.stay_refusal(property, check_in, check_out, guests);
+  if refusal = 'unavailable' then
+    raise exception 'those dates are not available' using errcode = 'PT409', hint = 'dates_unavailable';
+  elsif refusal is not null then
+    raise exception '%', case refusal
+        when 'invalid_dates' then 'check-out must be after check-in'
+        when 'past_dates' then 'check-in is in the past where the listing is'
+        when 'invalid_guests' then 'a stay is for at least one guest'
+        when 'too_many_guests' then format('this listing hosts at most %s guests', property.max_guests)
+        when 'below_min_nights' then format('this listing needs at least %s nights', property.min_nights)
+        when 'above_max_nights' then format('this listing takes at most %s nights', property.max_nights)
+        else refusal
+      end
+      using errcode = '22023', hint = refusal;
+  end if;
+
+  quote := private.price_stay(property, check_in, check_out);
+  begin
+    insert into public.bookings (
+      property_id, guest_id, host_id, check_in, check_out, guests, status, message, currency, nightly,
+      accommodation_cents, discount_cents, cleaning_fee_cents, service_fee_cents, total_cents, host_fee_cents,
+      host_payout_cents, cancellation_policy, time_zone, check_in_at, check_out_at, expires_at)
+    values (
+      property.id, caller, property.host_id, check_in, check_out, guests,
+      case when property.instant_book then 'pending_payment' else 'awaiting_host' end::public.booking_status,
+      nullif(btrim(message), ''), quote.currency, quote.nightly, quote.accommodation_cents, quote.discount_cents,
+      quote.cleaning_fee_cents, quote.service_fee_cents, quote.total_cents, quote.host_fee_cents,
+      quote.host_payout_cents, property.cancellation_policy, property.time_zone,
+      (check_in + property.check_in_time) at time zone property.time_zone,
+      (check_out + property.check_out_time) at time zone property.time_zone,
+      now() + case when property.instant_book then interval '30 minutes' else interval '24 hours' end)
+    returning * into booking;
+  exception when exclusion_violation then
+    -- A concurrent request claimed the nights between our check and our insert: same answer as the check.
+    raise exception 'those dates are not available' using errcode = 'PT409', hint = 'dates_unavailable';
+  end;
+  return booking;
+end
+$$;
+comment on function public.request_booking(uuid, date, date, integer, text) is
+  'Books a stay: pending_payment (30 min hold) on instant-book listings, awaiting_host (24 h) otherwise. Errors: docs/bookings.md.';
+
+-- The booking the caller may act on, locked; PT404 when it does not exist or is not theirs to see.
+create function private.booking_for_update(booking_id uuid) returns public.bookings
+language plpgsql
+set search_path = ''
+as $$
+declare
+  booking public.bookings;
+  caller uuid := (select auth.uid());
+begin
+  select b.* into booking from public.bookings b where b.id = booking_id for update;
+  if booking.id is null or caller is null or (caller not in (booking.guest_id, booking.host_id) and not private.is_admin()) then
+    raise exception 'no booking % that you can see', booking_id using errcode = 'PT404', hint = 'booking_not_found';
+  end if;
+  return booking;
+end
+$$;
+comment on function private.booking_for_update(uuid) is 'Locks and returns a booking the caller (guest, host or admin) may see; PT404 otherwise.';
+
+create function public.respond_to_booking(booking_id uuid, accept boolean) returns public.bookings
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  booking public.bookings := private.booking_for_update(booking_id);
+begin
+  if booking.host_id <> (select auth.uid()) then
+    raise exception 'only the host answers a booking request' using errcode = '42501', hint = 'not_booking_host';
+  end if;
+  if booking.status <> 'awaiting_host' or booking.expires_at <= now() then
+    raise exception 'this booking is % and no longer awaits an answer',
+        case when booking.status = 'awaiting_host' then 'expired' else booking.status::text end
+      using errcode = 'PT409', hint = 'invalid_transition';
+  end if;
+  update public.bookings b
+     set status = case when accept then 'pending_payment' else 'declined' end::public.booking_status,
+         expires_at = case when accept then now() + interval '24 hours' end
+   where b.id = booking.id
+  returning * into booking;
+  return booking;
+end
+$$;
+comment on function public.respond_to_booking(uuid, boolean) is 'The host accepts (pending_payment, 24 h to pay) or declines (dates free again) a request.';
+
+create function public.cancel_booking(booking_id uuid, reason text default null) returns public.bookings
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  booking public.bookings := private.booking_for_update(booking_id);
+  caller uuid := (select auth.uid());
+begin
+  if caller not in (booking.guest_id, booking.host_id) then
+    raise exception 'only the guest or the host cancels a booking' using errcode = '42501', hint = 'not_booking_party';
+  end if;
+  if booking.status not in ('awaiting_host', 'pending_payment', 'confirmed')
+     or (booking.status in ('awaiting_host', 'pending_payment') and booking.expires_at <= now()) then
+    raise exception 'a % booking cannot be cancelled',
+        case when booking.status in ('awaiting_host', 'pending_payment') then 'expired' else booking.status::text end
+      using errcode = 'PT409', hint = 'invalid_transition';
+  end if;
+  update public.bookings b
+     set status = 'cancelled', expires_at = null, cancelled_at = now(), cancelled_by = caller,
+         cancel_reason = nullif(btrim(reason), ''),
+         refund_cents = private.refund_due(booking, now(), caller = booking.host_id)
+   where b.id = booking.id
+  returning * into booking;
+  return booking;
+end
+$$;
+comment on function public.cancel_booking(uuid, text) is 'The guest or the host cancels; refund_cents follows the frozen policy (a host refunds everything; unpaid: nothing).';
+
+create type public.payment_outcome as enum ('confirmed', 'already_confirmed', 'amount_mismatch', 'hold_expired', 'cancelled', 'not_found');
+
+create function public.confirm_booking_payment(booking_id uuid, amount_cents bigint, currency text)
+returns public.payment_outcome
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  booking public.bookings;
+begin
+  select b.* into booking from public.bookings b where b.id = booking_id for update;
+  if booking.id is null then
+    return 'not_found';
+  elsif booking.status in ('confirmed', 'completed') then
+    return 'already_confirmed';
+  elsif booking.status = 'cancelled' then
+    return 'cancelled';
+  elsif booking.status <> 'pending_payment' or booking.expires_at <= now() then
+    if booking.status = 'pending_payment' then
+      update public.bookings b set status = 'expired', expires_at = null where b.id = booking.id;
+    end if;
+    return 'hold_expired';
+  elsif booking.total_cents <> amount_cents or booking.currency <> upper(confirm_booking_payment.currency) then
+    return 'amount_mismatch';
+  end if;
+  update public.bookings b set status = 'confirmed', expires_at = null, confirmed_at = now() where b.id = booking.id;
+  return 'confirmed';
+end
+$$;
+comment on function public.confirm_booking_payment(uuid, bigint, text) is
+  'Service role only (the Stripe webhook): confirms a pending_payment booking when amount and currency match; otherwise says why not, so a late payment can be refunded.';
+
+create function private.refuse_deleting_booked_listing() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if exists (select 1 from public.bookings b where b.property_id = old.id) then
+    raise exception 'this listing has bookings and cannot be deleted: archive it instead'
+      using errcode = 'PT409', hint = 'listing_has_bookings';
+  end if;
+  return old;
+end
+$$;
+comment on function private.refuse_deleting_booked_listing() is 'Trigger: a listing that ever had a booking is archived, never deleted.';
+
+-- Triggers -------------------------------------------------------------------------------------------------------
+
+create trigger bookings_guard_transition before update on public.bookings
+  for each row execute function private.guard_booking_transition();
+create trigger bookings_claim_nights after insert or update of status, expires_at on public.bookings
+  for each row execute function private.sync_booking_claim();
+create trigger properties_refuse_delete_when_booked before delete on public.properties
+  for each row execute function private.refuse_deleting_booked_listing();
+
+-- Grants ---------------------------------------------------------------------------------------------------------
+
+revoke all on function private.booking_transition_allowed(public.booking_status, public.booking_status),
+  private.guard_booking_transition(), private.sync_booking_claim(), private.expire_stale_holds(uuid),
+  private.complete_finished_stays(), private.refund_due(public.bookings, timestamptz, boolean),
+  private.booking_for_update(uuid), private.refuse_deleting_booked_listing()
+  from public, anon, authenticated;
+grant execute on function private.expire_stale_holds(uuid), private.complete_finished_stays() to service_role;
+
+revoke all on function public.request_booking(uuid, date, date, integer, text),
+  public.respond_to_booking(uuid, boolean), public.cancel_booking(uuid, text),
+  public.confirm_booking_payment(uuid, bigint, text) from public, anon;
+grant execute on function public.request_booking(uuid, date, date, integer, text),
+  public.respond_to_booking(uuid, boolean), public.cancel_booking(uuid, text) to authenticated;
+revoke execute on function public.confirm_booking_payment(uuid, bigint, text) from authenticated;
+grant execute on function public.confirm_booking_payment(uuid, bigint, text) to service_role;
+
+revoke all on public.bookings from anon;
+revoke insert, update, delete, truncate, references, trigger on public.bookings from authenticated;
+
+-- Row-level security ---------------------------------------------------------------------------------------------
+
+alter table public.bookings enable row level security;
+
+create policy "guests and hosts read their bookings, admins all" on public.bookings
+  for select to authenticated
+  using (guest_id = (select auth.uid()) or host_id = (select auth.uid()) or (select private.is_admin()));
