@@ -105,7 +105,8 @@ function finish() {
   const failedNames = results.filter((r) => !r.ok).map((r) => r.name);
   if (failedNames.length) console.log(`\nFailed checks: ${failedNames.join('; ')}`);
   const passed = checksPassed + (vitest?.numPassedTests ?? 0);
-  const failed = checksFailed + (vitest?.numFailedTests ?? 0);
+  // A file that fails outside any test (an import or a hook) counts too.
+  const failed = checksFailed + (vitest?.numFailedTests ?? 0) + (vitest?.numFailedTestSuites ?? 0);
   console.log(`\n${passed} passed, ${failed} failed`);
   process.exit(failed === 0 ? 0 : 1);
 }

@@ -92,4 +92,43 @@ begin
 end
 $$;
 
+
+-- A listing by its title, whatever its status (fixtures look listings up by name, as the caller cannot always see them).
+create or replace function tests.property(title text) returns uuid
+language plpgsql stable
+security definer
+set search_path = ''
+as $$
+declare
+  property_id uuid;
+begin
+  select id into property_id from public.properties p where p.title = property.title;
+  if property_id is null then
+    raise exception 'tests.property: no listing titled "%"', title;
+  end if;
+  return property_id;
+end
+$$;
+
+-- A listing for fixtures, inserted as its host would (published unless told otherwise).
+create or replace function tests.create_property(
+  host uuid, title text, time_zone text default 'UTC', nightly_price_cents integer default 10000,
+  cleaning_fee_cents integer default 2000, instant_book boolean default true,
+  cancellation_policy public.cancellation_policy default 'flexible', max_guests integer default 4,
+  min_nights integer default 1, max_nights integer default 30, status public.listing_status default 'published',
+  weekly_discount_pct integer default 0, monthly_discount_pct integer default 0
+) returns uuid
+language sql
+security definer
+set search_path = ''
+as $$
+  insert into public.properties (host_id, title, city, country_code, latitude, longitude, time_zone, currency,
+    nightly_price_cents, cleaning_fee_cents, instant_book, cancellation_policy, max_guests, min_nights, max_nights,
+    status, weekly_discount_pct, monthly_discount_pct)
+  values (host, title, 'Testville', 'NZ', -36.85, 174.76, time_zone, 'NZD', nightly_price_cents, cleaning_fee_cents,
+    instant_book, cancellation_policy, max_guests, min_nights, max_nights, status, weekly_discount_pct,
+    monthly_discount_pct)
+  returning id
+$$;
+
 grant execute on all functions in schema tests to anon, authenticated, service_role;
