@@ -5,8 +5,10 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // Files share one database; they isolate by creating their own users and rows.
-    fileParallelism: true,
+    // Files share one database and isolate by creating their own users and rows. PGlite serves one session to
+    // every connection, and interleaved extended-protocol messages from two clients collide there: run files one
+    // at a time on the embedded database, in parallel on the server.
+    fileParallelism: process.env.STAYBASE_TEST_ON_SERVER === '1',
     maxWorkers: 2,
   },
 });

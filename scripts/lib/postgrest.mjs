@@ -20,7 +20,8 @@ export async function startPostgrest({ databaseUrl, jwtSecret, embedded, port })
       PGRST_DB_ANON_ROLE: 'anon',
       PGRST_JWT_SECRET: jwtSecret,
       PGRST_DB_MAX_ROWS: '1000',
-      PGRST_DB_POOL: embedded ? '4' : '10',
+      // PGlite: one connection, since all connections share one session (see vitest.config.ts).
+      PGRST_DB_POOL: embedded ? '1' : '10',
       PGRST_SERVER_HOST: '127.0.0.1',
       PGRST_SERVER_PORT: String(port),
       PGRST_ADMIN_SERVER_PORT: String(adminPort),
