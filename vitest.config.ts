@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // Race tests need real concurrent transactions: only the PostgreSQL server has them (PGlite serializes).
+    exclude: [...configDefaults.exclude, ...(process.env.STAYBASE_TEST_ON_SERVER === '1' ? [] : ['tests/**/*.race.test.ts'])],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Files share one database and isolate by creating their own users and rows. PGlite serves one session to
