@@ -9,10 +9,12 @@ export function ensureDependencies(root) {
   const marker = join(root, 'node_modules', '.package-lock.json');
   const lock = join(root, 'package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
-  console.log('Installing npm dependencies (npm ci)...');
-  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  // `npm install`, not `npm ci`: the registry here lacks some other platforms' optional binaries (Supabase CLI,
+  // PostgREST), which npm ci's lockfile check counts as missing. With a lockfile, npm install keeps its versions.
+  console.log('Installing npm dependencies (npm install from package-lock.json)...');
+  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
-    console.error('npm ci failed');
+    console.error('npm install failed');
     process.exit(result.status ?? 1);
   }
 }
