@@ -8,7 +8,7 @@
 -- that no row was touched.
 begin;
 set local search_path = extensions, public;
-select plan(216);
+select plan(238);
 
 -- Fixtures ------------------------------------------------------------------------------------------------------
 select tests.create_user('gia');
@@ -58,42 +58,80 @@ as $$
 $$;
 
 -- Catalogues: currencies and amenities -------------------------------------------------------------------------
+-- Tries to add, change and remove a row of a catalogue as the current role; the SQLSTATE of each, or ok.
+create function pg_temp.catalogue_writes(catalogue text) returns text[]
+language plpgsql
+as $$
+declare
+  statement text;
+  outcomes text[] := '{}';
+begin
+  foreach statement in array case catalogue
+    when 'currencies' then array[
+      $q$ insert into public.currencies (code, minor_units, name) values ('XTS', 2, 'Test currency') $q$,
+      $q$ update public.currencies set name = 'Testing currency' where code in ('XTS', 'USD') and name <> 'US dollar' $q$,
+      $q$ delete from public.currencies where code = 'XTS' $q$]
+    else array[
+      $q$ insert into public.amenities (code, label, category) values ('moat', 'Moat', 'outdoors') $q$,
+      $q$ update public.amenities set label = 'Castle moat' where code in ('moat', 'wifi') and label <> 'Wi-Fi' $q$,
+      $q$ delete from public.amenities where code = 'moat' $q$]
+  end
+  loop
+    begin
+      execute statement;
+      outcomes := outcomes || 'ok'::text;
+    exception when others then
+      outcomes := outcomes || sqlstate::text;
+    end;
+  end loop;
+  return outcomes;
+end
+$$;
+create function pg_temp.reads_catalogues() returns boolean
+language sql stable
+as $$
+  select (select count(*) from public.currencies where code in ('USD', 'NZD', 'JPY')) = 3
+     and (select count(*) from public.amenities where code in ('wifi', 'kitchen', 'pool')) = 3
+$$;
+
 select tests.act_as_anon();
-select ok((select count(*) from public.currencies where code in ('USD', 'NZD', 'JPY')) = 3,
-  'anon reads the currency catalogue');
+select ok(pg_temp.reads_catalogues(), 'anon reads the currency and amenity catalogues');
 select is((select minor_units from public.currencies where code = 'JPY'), 0::smallint,
   'the catalogue says how many decimals a currency has (JPY has none)');
-select ok((select count(*) from public.amenities where code in ('wifi', 'kitchen', 'pool')) = 3,
-  'anon reads the amenity catalogue');
-select throws_ok($$ insert into public.currencies (code, minor_units, name) values ('XTS', 2, 'Test') $$,
-  '42501', null, 'anon cannot add a currency');
-select throws_ok($$ delete from public.amenities where code = 'wifi' $$,
-  '42501', null, 'anon cannot remove an amenity');
+select is(pg_temp.catalogue_writes('currencies'), array['42501', '42501', '42501'], 'anon cannot add, change or remove a currency');
+select is(pg_temp.catalogue_writes('amenities'), array['42501', '42501', '42501'], 'anon cannot add, change or remove an amenity');
 
 select tests.act_as(tests.user('gia'));
-select ok((select count(*) from public.amenities) >= 20, 'a member reads the amenity catalogue');
-select throws_ok($$ insert into public.amenities (code, label, category) values ('moat', 'Moat', 'outdoors') $$,
-  '42501', null, 'a member cannot add an amenity');
-select throws_ok($$ update public.currencies set name = 'Greenback' where code = 'USD' $$,
-  '42501', null, 'a member cannot rename a currency');
+select ok(pg_temp.reads_catalogues(), 'a guest reads the currency and amenity catalogues');
+select is(pg_temp.catalogue_writes('currencies'), array['42501', '42501', '42501'], 'a guest cannot add, change or remove a currency');
+select is(pg_temp.catalogue_writes('amenities'), array['42501', '42501', '42501'], 'a guest cannot add, change or remove an amenity');
+
+select tests.act_as(tests.user('otto'));
+select ok(pg_temp.reads_catalogues(), 'a host reads the currency and amenity catalogues');
+select is(pg_temp.catalogue_writes('currencies'), array['42501', '42501', '42501'], 'a host cannot add, change or remove a currency');
+select is(pg_temp.catalogue_writes('amenities'), array['42501', '42501', '42501'], 'a host cannot add, change or remove an amenity');
 
 select tests.act_as(tests.user('hana'));
-select throws_ok($$ update public.amenities set label = 'Fast Wi-Fi' where code = 'wifi' $$,
-  '42501', null, 'a host cannot edit the amenity catalogue');
-select throws_ok($$ delete from public.currencies where code = 'NZD' $$,
-  '42501', null, 'a host cannot remove a currency');
+select ok(pg_temp.reads_catalogues(), 'the owner host reads the currency and amenity catalogues');
+select is(pg_temp.catalogue_writes('currencies'), array['42501', '42501', '42501'],
+  'owning listings gives no right to add, change or remove a currency');
+select is(pg_temp.catalogue_writes('amenities'), array['42501', '42501', '42501'],
+  'owning listings gives no right to add, change or remove an amenity');
 
 select tests.act_as(tests.user('ari'));
-select throws_ok($$ insert into public.currencies (code, minor_units, name) values ('XTS', 2, 'Test') $$,
-  '42501', null, 'an admin cannot change the currency catalogue through the API either');
-select throws_ok($$ update public.amenities set category = 'luxury' where code = 'pool' $$,
-  '42501', null, 'an admin cannot change the amenity catalogue through the API either');
+select ok(pg_temp.reads_catalogues(), 'an admin reads the currency and amenity catalogues');
+select is(pg_temp.catalogue_writes('currencies'), array['42501', '42501', '42501'],
+  'an admin cannot add, change or remove a currency through the API either');
+select is(pg_temp.catalogue_writes('amenities'), array['42501', '42501', '42501'],
+  'an admin cannot add, change or remove an amenity through the API either');
 
 select tests.act_as_service();
-select lives_ok($$ insert into public.currencies (code, minor_units, name) values ('XTS', 2, 'Test currency') $$,
-  'the service role maintains the currency catalogue');
-select lives_ok($$ delete from public.currencies where code = 'XTS' $$,
-  'the service role removes an unused currency');
+select ok(pg_temp.reads_catalogues(), 'the service role reads the catalogues');
+select is(pg_temp.catalogue_writes('currencies'), array['ok', 'ok', 'ok'], 'the service role maintains the currency catalogue');
+select is(pg_temp.catalogue_writes('amenities'), array['ok', 'ok', 'ok'], 'the service role maintains the amenity catalogue');
+select tests.act_as_owner();
+select is((select (c.name, a.label)::text from public.currencies c, public.amenities a where c.code = 'USD' and a.code = 'wifi'),
+  ('US dollar', 'Wi-Fi')::text, 'the catalogues are unchanged after every client''s attempt');
 
 -- Properties: select --------------------------------------------------------------------------------------------
 select tests.act_as_anon();
@@ -406,9 +444,13 @@ with gone as (delete from public.property_photos where storage_path = pg_temp.li
 select is(count(*)::int, 1, 'a host removes a photo of their own listing') from gone;
 
 select tests.act_as_service();
+select is(pg_temp.visible_photo_listings(), array['draft', 'loft'], 'the service role sees every photo row');
 select lives_ok(format($$ insert into public.property_photos (property_id, storage_path, position) values (%L, %L, 9) $$,
                        pg_temp.listing('cabin'), pg_temp.listing('cabin') || '/support.jpg'),
   'the service role may add a photo row to any listing');
+with changed as (update public.property_photos set caption = 'Checked by support'
+                 where storage_path = pg_temp.listing('cabin') || '/support.jpg' returning 1)
+select is(count(*)::int, 1, 'the service role may edit any photo row') from changed;
 with gone as (delete from public.property_photos where storage_path = pg_temp.listing('cabin') || '/support.jpg' returning 1)
 select is(count(*)::int, 1, 'the service role may remove any photo row') from gone;
 
@@ -497,6 +539,8 @@ select throws_ok(format($$ insert into storage.objects (bucket_id, name) values 
                         pg_temp.listing('loft') || '/admin.jpg'),
   '42501', 'new row violates row-level security policy for table "objects"',
   'an admin cannot upload into a host''s listing folder');
+with changed as (update storage.objects set name = name || '.bak' where bucket_id = 'property-photos' returning 1)
+select is(count(*)::int, 0, 'an admin cannot rename a host''s photo files') from changed;
 with gone as (delete from storage.objects where bucket_id = 'property-photos' returning 1)
 select is(count(*)::int, 0, 'an admin cannot delete a host''s photo files') from gone;
 
@@ -509,6 +553,11 @@ select is(pg_temp.visible_photo_files(), array['draft/cover.jpg', 'loft/cover.jp
 select lives_ok(format($$ insert into storage.objects (bucket_id, name) values ('property-photos', %L) $$,
                        pg_temp.listing('cabin') || '/support.jpg'),
   'the service role may upload into any listing folder');
+with changed as (update storage.objects set name = pg_temp.listing('cabin') || '/support-2.jpg'
+                 where name = pg_temp.listing('cabin') || '/support.jpg' returning 1)
+select is(count(*)::int, 1, 'the service role may rename any photo file') from changed;
+with gone as (delete from storage.objects where name = pg_temp.listing('cabin') || '/support-2.jpg' returning 1)
+select is(count(*)::int, 1, 'the service role may delete any photo file') from gone;
 
 -- Amenities of a listing ----------------------------------------------------------------------------------------
 create function pg_temp.visible_amenities() returns text[]
@@ -524,6 +573,8 @@ select throws_ok(format($$ insert into public.property_amenities (property_id, a
   '42501', null, 'anon cannot add amenities');
 select throws_ok(format($$ delete from public.property_amenities where property_id = %L $$, pg_temp.listing('loft')),
   '42501', null, 'anon cannot remove amenities');
+select throws_ok(format($$ update public.property_amenities set amenity_code = 'gym' where property_id = %L $$, pg_temp.listing('loft')),
+  '42501', null, 'anon cannot change amenities');
 
 select tests.act_as(tests.user('gia'));
 select is(pg_temp.visible_amenities(), array['loft:wifi'], 'a guest sees the amenities of published listings only');
@@ -532,8 +583,13 @@ select throws_ok(format($$ insert into public.property_amenities (property_id, a
   'a guest cannot add amenities to someone else''s listing');
 with gone as (delete from public.property_amenities where property_id = pg_temp.listing('loft') returning 1)
 select is(count(*)::int, 0, 'a guest cannot remove amenities from someone else''s listing') from gone;
+select throws_ok(format($$ update public.property_amenities set amenity_code = 'gym' where property_id = %L $$, pg_temp.listing('loft')),
+  '42501', null, 'a guest cannot change someone else''s amenities');
 
 select tests.act_as(tests.user('otto'));
+select is(pg_temp.visible_amenities(), array['loft:wifi'], 'another host sees the amenities of published listings only');
+select throws_ok(format($$ update public.property_amenities set amenity_code = 'gym' where property_id = %L $$, pg_temp.listing('loft')),
+  '42501', null, 'another host cannot change someone else''s amenities');
 select throws_ok(format($$ insert into public.property_amenities (property_id, amenity_code) values (%L, 'hot_tub') $$, pg_temp.listing('loft')),
   '42501', 'new row violates row-level security policy for table "property_amenities"',
   'another host cannot add amenities to someone else''s listing');
@@ -561,10 +617,15 @@ select throws_ok(format($$ insert into public.property_amenities (property_id, a
   'an admin cannot add amenities to a host''s listing');
 with gone as (delete from public.property_amenities where property_id = pg_temp.listing('loft') returning 1)
 select is(count(*)::int, 0, 'an admin cannot remove amenities from a host''s listing') from gone;
+select throws_ok(format($$ update public.property_amenities set amenity_code = 'gym' where property_id = %L $$, pg_temp.listing('loft')),
+  '42501', null, 'an admin cannot change a host''s amenities');
 
 select tests.act_as_service();
+select is(pg_temp.visible_amenities(), array['draft:kitchen', 'loft:wifi'], 'the service role sees every listing''s amenities');
 select lives_ok(format($$ insert into public.property_amenities (property_id, amenity_code) values (%L, 'smoke_alarm') $$, pg_temp.listing('cabin')),
   'the service role may add amenities to any listing');
+with changed as (update public.property_amenities set amenity_code = 'crib' where property_id = pg_temp.listing('cabin') returning 1)
+select is(count(*)::int, 1, 'the service role may correct an amenity row in place') from changed;
 with gone as (delete from public.property_amenities where property_id = pg_temp.listing('cabin') returning 1)
 select is(count(*)::int, 1, 'the service role may remove amenities from any listing') from gone;
 
@@ -651,8 +712,13 @@ with gone as (delete from public.availability_blocks returning 1)
 select is(count(*)::int, 0, 'an admin cannot remove a host''s blocks') from gone;
 
 select tests.act_as_service();
+select is(pg_temp.visible_blocks(), array['draft:2031-03-01..2031-03-04', 'loft:2031-03-01..2031-03-04'],
+  'the service role sees every block');
 select lives_ok(format($$ insert into public.availability_blocks (property_id, start_date, end_date) values (%L, '2031-05-01', '2031-05-02') $$, pg_temp.listing('cabin')),
   'the service role may block nights of any listing');
+with changed as (update public.availability_blocks set end_date = '2031-05-03' where property_id = pg_temp.listing('cabin') returning 1)
+select is(count(*)::int, 1, 'the service role may change any block') from changed;
+select is(pg_temp.claimed_nights('cabin'), array['[2031-05-01,2031-05-03)'], 'a block changed by the service role moves its claim too');
 with gone as (delete from public.availability_blocks where property_id = pg_temp.listing('cabin') returning 1)
 select is(count(*)::int, 1, 'the service role may remove any block') from gone;
 select throws_ok($$ insert into private.calendar_claims (property_id, nights, block_id) values (gen_random_uuid(), '[2031-01-01,2031-01-02)', null) $$,
@@ -736,6 +802,7 @@ with gone as (delete from public.seasonal_rates returning 1)
 select is(count(*)::int, 0, 'an admin cannot remove a host''s rates') from gone;
 
 select tests.act_as_service();
+select is(pg_temp.visible_rates(), array['archived:22000', 'draft:25000', 'loft:30000'], 'the service role sees every rate');
 select lives_ok(format($$ insert into public.seasonal_rates (property_id, start_date, end_date, nightly_price_cents) values (%L, '2031-07-01', '2031-07-10', 19000) $$, pg_temp.listing('cabin')),
   'the service role may add rates to any listing');
 with changed as (update public.seasonal_rates set nightly_price_cents = 19500 where property_id = pg_temp.listing('cabin') returning 1)
