@@ -12,8 +12,16 @@ export async function devUsers(url) {
   }
 }
 
+/** A SQL string literal (standard_conforming_strings is on in every supported Postgres). */
+const literal = (text) => `'${String(text).replaceAll("'", "''")}'`;
+
 /**
  * The auth user with this e-mail, created (confirmed, e-mail provider) when missing.
+ *
+ * One statement sent with the simple query protocol: PGlite's socket server runs one message at a time across
+ * its connections, so the Parse and Bind of concurrent extended-protocol queries (test files creating users at
+ * the same time) can interleave on its single session ("bind message supplies 3 parameters, but prepared
+ * statement "" requires 1"). A simple Query message is never split.
  * @param {string} url
  * @param {string} email
  * @param {{ displayName?: string, admin?: boolean }} [options]
@@ -21,18 +29,22 @@ export async function devUsers(url) {
  */
 export async function ensureUser(url, email, { displayName, admin = false } = {}) {
   const sql = connect(url);
+  const appMetadata = JSON.stringify({ provider: 'email', providers: ['email'], ...(admin ? { role: 'admin' } : {}) });
+  const userMetadata = JSON.stringify({ display_name: displayName ?? email.split('@')[0] });
   try {
-    const [existing] = await sql`
-      select id, email, raw_app_meta_data as app_metadata, raw_user_meta_data as user_metadata
-      from auth.users where email = ${email}`;
-    if (existing) return /** @type {any} */ (existing);
-    const [created] = await sql`
-      insert into auth.users (id, instance_id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
-      values (gen_random_uuid(), '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated', ${email}, now(),
-              ${sql.json({ provider: 'email', providers: ['email'], ...(admin ? { role: 'admin' } : {}) })},
-              ${sql.json({ display_name: displayName ?? email.split('@')[0] })}, now(), now())
-      returning id, email, raw_app_meta_data as app_metadata, raw_user_meta_data as user_metadata`;
-    return /** @type {any} */ (created);
+    const [user] = await sql.unsafe(`
+      with existing as (
+        select id, email, raw_app_meta_data as app_metadata, raw_user_meta_data as user_metadata
+        from auth.users where email = ${literal(email)}
+      ), created as (
+        insert into auth.users (id, instance_id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+        select gen_random_uuid(), '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated', ${literal(email)}, now(),
+               ${literal(appMetadata)}::jsonb, ${literal(userMetadata)}::jsonb, now(), now()
+        where not exists (select from existing)
+        returning id, email, raw_app_meta_data as app_metadata, raw_user_meta_data as user_metadata
+      )
+      select * from existing union all select * from created`).simple();
+    return /** @type {any} */ (user);
   } finally {
     await sql.end();
   }

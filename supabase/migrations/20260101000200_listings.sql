@@ -561,10 +561,11 @@ insert into storage.buckets (id, name, public, file_size_limit, allowed_mime_typ
 values ('property-photos', 'property-photos', true, 10485760, array['image/jpeg', 'image/png', 'image/webp'])
 on conflict (id) do nothing;
 
-create policy "listing photos are readable when the listing is published or yours" on storage.objects
+create policy "listing photos are readable when the listing is published, yours, or you are an admin" on storage.objects
   for select to anon, authenticated
   using (bucket_id = 'property-photos'
-         and ((select private.is_published_property_folder(name)) or (select private.is_property_folder_host(name))));
+         and ((select private.is_published_property_folder(name)) or (select private.is_property_folder_host(name))
+              or (select private.is_admin())));
 create policy "hosts upload photos into their listing's folder" on storage.objects
   for insert to authenticated
   with check (bucket_id = 'property-photos' and (select private.is_property_folder_host(name)));

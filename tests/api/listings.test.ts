@@ -1,0 +1,254 @@
+// Listings through the gateway and the real PostgREST, with the typed client as a frontend uses it: a host lists a
+// place with photos and amenities, a guest reads it and asks for a quote, and forbidden writes get the right status.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TablesInsert } from '../../types/database.ts';
+import { anonClient, clientAs, createUser, type TestUser } from '../support/clients.ts';
+
+let host: TestUser;
+let guest: TestUser;
+let otherHost: TestUser;
+let admin: TestUser;
+let listingId: string;
+
+/** A date n days from today (UTC). Sixty days out is in the future in every time zone. */
+function daysFromToday(days: number): string {
+  const date = new Date();
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
+const harbourLoft: TablesInsert<'properties'> = {
+  title: 'Harbour Loft',
+  description: 'Two rooms above the ferry terminal.',
+  property_type: 'loft',
+  status: 'published',
+  city: 'Auckland',
+  country_code: 'NZ',
+  latitude: -36.8433,
+  longitude: 174.7661,
+  time_zone: 'Pacific/Auckland',
+  max_guests: 3,
+  nightly_price_cents: 12500,
+  cleaning_fee_cents: 3000,
+  currency: 'NZD',
+};
+
+beforeAll(async () => {
+  [host, guest, otherHost, admin] = await Promise.all([
+    createUser('host', { displayName: 'Hana Host' }),
+    createUser('guest'),
+    createUser('other-host'),
+    createUser('admin', { admin: true }),
+  ]);
+});
+
+describe('a host lists a place', () => {
+  it('creates a published listing that belongs to them', async () => {
+    const { data, error, status } = await clientAs(host).from('properties').insert(harbourLoft).select().single();
+    expect(error).toBeNull();
+    expect(status).toBe(201);
+    expect(data).toMatchObject({ host_id: host.id, status: 'published', rating_avg: null, rating_count: 0 });
+    listingId = data!.id;
+  });
+
+  it('adds photo rows in the listing folder and amenities from the catalogue', async () => {
+    const photos = await clientAs(host).from('property_photos').insert([
+      { property_id: listingId, storage_path: `${listingId}/cover.jpg`, position: 0, caption: 'The view' },
+      { property_id: listingId, storage_path: `${listingId}/bedroom.jpg`, position: 1, caption: 'Bedroom' },
+    ]);
+    expect(photos.error).toBeNull();
+    expect(photos.status).toBe(201);
+    const amenities = await clientAs(host).from('property_amenities').insert([
+      { property_id: listingId, amenity_code: 'wifi' },
+      { property_id: listingId, amenity_code: 'kitchen' },
+    ]);
+    expect(amenities.error).toBeNull();
+    expect(amenities.status).toBe(201);
+  });
+});
+
+describe('a guest browses and asks for a price', () => {
+  it('reads the listing with its photos in order and its amenities embedded', async () => {
+    const { data, error } = await clientAs(guest)
+      .from('properties')
+      .select('id, title, host_id, property_photos(storage_path, position, caption), property_amenities(amenity_code, amenities(label))')
+      .eq('id', listingId)
+      .order('position', { referencedTable: 'property_photos' })
+      .single();
+    expect(error).toBeNull();
+    expect(data?.title).toBe('Harbour Loft');
+    expect(data?.host_id).toBe(host.id);
+    expect(data?.property_photos.map((photo) => photo.caption)).toEqual(['The view', 'Bedroom']);
+    expect(data?.property_amenities.map((amenity) => amenity.amenities?.label).sort()).toEqual(['Kitchen', 'Wi-Fi']);
+  });
+
+  it('gets an exact quote through rpc(quote_stay)', async () => {
+    const checkIn = daysFromToday(60);
+    const { data, error, status } = await clientAs(guest).rpc('quote_stay', {
+      property_id: listingId,
+      check_in: checkIn,
+      check_out: daysFromToday(63),
+      guests: 2,
+    });
+    expect(error).toBeNull();
+    expect(status).toBe(200);
+    // 3 × 125.00 = 375.00 + 30.00 cleaning = 405.00; service 14% = 56.70; host 3% = 12.15.
+    expect(data).toMatchObject({
+      bookable: true,
+      reason: null,
+      nights: 3,
+      currency: 'NZD',
+      accommodation_cents: 37500,
+      discount_cents: 0,
+      cleaning_fee_cents: 3000,
+      service_fee_cents: 5670,
+      total_cents: 46170,
+      host_fee_cents: 1215,
+      host_payout_cents: 39285,
+    });
+    expect((data?.nightly as Array<{ night: string; price_cents: number }>)[0]).toEqual({ night: checkIn, price_cents: 12500 });
+  });
+
+  it('an impossible stay is an answer, not an error', async () => {
+    const { data, error, status } = await anonClient().rpc('quote_stay', {
+      property_id: listingId,
+      check_in: daysFromToday(60),
+      check_out: daysFromToday(61),
+      guests: 9,
+    });
+    expect(error).toBeNull();
+    expect(status).toBe(200);
+    expect(data).toMatchObject({ bookable: false, reason: 'too_many_guests' });
+  });
+
+  it('reads the calendar through rpc(property_calendar)', async () => {
+    const { data, error } = await anonClient().rpc('property_calendar', {
+      property_id: listingId,
+      from_date: daysFromToday(60),
+      to_date: daysFromToday(63),
+    });
+    expect(error).toBeNull();
+    expect(data).toEqual([
+      { night: daysFromToday(60), available: true, price_cents: 12500 },
+      { night: daysFromToday(61), available: true, price_cents: 12500 },
+      { night: daysFromToday(62), available: true, price_cents: 12500 },
+    ]);
+  });
+
+  it('a calendar longer than a year is a 400 (22023)', async () => {
+    const { error, status } = await anonClient().rpc('property_calendar', {
+      property_id: listingId,
+      from_date: daysFromToday(1),
+      to_date: daysFromToday(400),
+    });
+    expect(status).toBe(400);
+    expect(error?.code).toBe('22023');
+  });
+
+  it('the calendar of an unknown listing is a 404', async () => {
+    const { error, status } = await anonClient().rpc('property_calendar', {
+      property_id: crypto.randomUUID(),
+      from_date: daysFromToday(1),
+      to_date: daysFromToday(8),
+    });
+    expect(status).toBe(404);
+    expect(error?.code).toBe('PT404');
+  });
+});
+
+describe('forbidden writes get the right HTTP status', () => {
+  it('anon cannot create a listing: 401', async () => {
+    const { error, status } = await anonClient().from('properties').insert({ ...harbourLoft, title: 'Anon Shack' });
+    expect(status).toBe(401);
+    expect(error?.code).toBe('42501');
+  });
+
+  it("another member's update touches no row", async () => {
+    const { data, error } = await clientAs(otherHost).from('properties').update({ title: 'Defaced' }).eq('id', listingId).select();
+    expect(error).toBeNull();
+    expect(data).toEqual([]);
+    const { data: after } = await anonClient().from('properties').select('title').eq('id', listingId).single();
+    expect(after?.title).toBe('Harbour Loft');
+  });
+
+  it("another member's delete removes nothing", async () => {
+    const { data, error } = await clientAs(otherHost).from('properties').delete().eq('id', listingId).select();
+    expect(error).toBeNull();
+    expect(data).toEqual([]);
+  });
+
+  it('a forged host_id is refused with 403', async () => {
+    const { error, status } = await clientAs(otherHost).from('properties').insert({ ...harbourLoft, host_id: host.id });
+    expect(status).toBe(403);
+    expect(error?.code).toBe('42501');
+  });
+
+  it('the rating columns are refused with 403 (column privilege)', async () => {
+    const { error, status } = await clientAs(host).from('properties').update({ rating_avg: 5, rating_count: 1000 }).eq('id', listingId);
+    expect(status).toBe(403);
+    expect(error?.code).toBe('42501');
+  });
+
+  it('a photo for another host\'s listing is refused with 403', async () => {
+    const { error, status } = await clientAs(otherHost)
+      .from('property_photos')
+      .insert({ property_id: listingId, storage_path: `${listingId}/intruder.jpg`, position: 5 });
+    expect(status).toBe(403);
+    expect(error?.code).toBe('42501');
+  });
+
+  it('a check-constraint violation is a 400 naming the constraint', async () => {
+    const { error, status } = await clientAs(host).from('properties').update({ nightly_price_cents: 0 }).eq('id', listingId);
+    expect(status).toBe(400);
+    expect(error?.code).toBe('23514');
+    expect(error?.message).toContain('nightly_price_positive');
+  });
+
+  it('min_nights above max_nights is a 400 naming nights_within_policy', async () => {
+    const { error, status } = await clientAs(host).from('properties').update({ min_nights: 9, max_nights: 3 }).eq('id', listingId);
+    expect(status).toBe(400);
+    expect(error?.code).toBe('23514');
+    expect(error?.message).toContain('nights_within_policy');
+  });
+
+  it('an unknown currency is a 409 naming currency_is_iso_4217 (foreign key)', async () => {
+    const { error, status } = await clientAs(host).from('properties').insert({ ...harbourLoft, title: 'Priced in Doubloons', currency: 'XDB' });
+    expect(status).toBe(409);
+    expect(error?.code).toBe('23503');
+    expect(error?.message).toContain('currency_is_iso_4217');
+  });
+
+  it('an overlapping block is a 400 naming nights_already_claimed (exclusion constraint)', async () => {
+    const first = await clientAs(host)
+      .from('availability_blocks')
+      .insert({ property_id: listingId, start_date: daysFromToday(90), end_date: daysFromToday(95) });
+    expect(first.error).toBeNull();
+    const { error, status } = await clientAs(host)
+      .from('availability_blocks')
+      .insert({ property_id: listingId, start_date: daysFromToday(94), end_date: daysFromToday(97) });
+    expect(status).toBe(400);
+    expect(error?.code).toBe('23P01');
+    expect(error?.message).toContain('nights_already_claimed');
+  });
+});
+
+describe('an admin unpublishes', () => {
+  it("cannot change the title of a host's listing: 403", async () => {
+    const { error, status } = await clientAs(admin).from('properties').update({ title: 'Renamed' }).eq('id', listingId);
+    expect(status).toBe(403);
+    expect(error?.code).toBe('42501');
+  });
+
+  it("archives a host's listing with a plain update of status", async () => {
+    const { data, error } = await clientAs(admin).from('properties').update({ status: 'archived' }).eq('id', listingId).select('status, host_id, title').single();
+    expect(error).toBeNull();
+    expect(data).toEqual({ status: 'archived', host_id: host.id, title: 'Harbour Loft' });
+  });
+
+  it('an archived listing is gone for guests and its quote is not_found', async () => {
+    const { data } = await clientAs(guest).from('properties').select('id').eq('id', listingId);
+    expect(data).toEqual([]);
+    const quote = await clientAs(guest).rpc('quote_stay', { property_id: listingId, check_in: daysFromToday(60), check_out: daysFromToday(62) });
+    expect(quote.data).toMatchObject({ bookable: false, reason: 'not_found' });
+  });
+});
