@@ -13,10 +13,7 @@ export function db(): Sql {
   if (!sql) {
     const url = Deno.env.get('SUPABASE_DB_URL');
     if (!url) throw new Error('SUPABASE_DB_URL is not set');
-    // STAYBASE_DB_POOL_MAX=1 on the embedded PGlite (set by the local stack): its socket server interleaves the
-    // protocol messages of concurrent connections outside transactions, which breaks postgres.js's queries.
-    const max = Number(Deno.env.get('STAYBASE_DB_POOL_MAX') ?? '5');
-    sql = postgres(url, { prepare: false, max, idle_timeout: 20, connect_timeout: 10, onnotice: () => {} });
+    sql = postgres(url, { prepare: false, max: 5, idle_timeout: 20, connect_timeout: 10, onnotice: () => {} });
   }
   return sql;
 }

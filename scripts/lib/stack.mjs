@@ -37,8 +37,6 @@ export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed =
     const functions = await startFunctions({
       env: {
         ...functionsEnv,
-        // PGlite serves one session: the functions' pool keeps to one connection (functions/_shared/db.ts).
-        ...(embedded ? { STAYBASE_DB_POOL_MAX: '1' } : {}),
         SUPABASE_URL: `http://127.0.0.1:${apiPort}`,
         SUPABASE_ANON_KEY: keys.anonKey,
         SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,

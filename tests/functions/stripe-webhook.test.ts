@@ -96,6 +96,35 @@ describe('stripe-webhook: genuine events', () => {
     expect(await deliver(event)).toMatchObject({ status: 200, body: { outcome: 'ignored' } });
   });
 
+  it('a handler that fails: 500 so Stripe retries, the failure recorded, the retry handled once', async () => {
+    const { accountId: id } = await hostWithAccount('failing-host');
+    // A test-only fault: updating this one account raises, as a database hiccup would.
+    await sql.unsafe(`
+      create or replace function tests.fail_account_update() returns trigger language plpgsql as $$
+      begin raise exception 'injected failure for %', new.stripe_account_id; end $$;
+      create trigger test_fail_account_update before update on payments.connected_accounts
+        for each row when (new.stripe_account_id = '${id}') execute function tests.fail_account_update();`);
+    const event = stripeEvent('account.updated', accountObject(id, { payouts_enabled: true }));
+    let failed;
+    try {
+      failed = await deliver(event);
+    } finally {
+      await sql.unsafe(`drop trigger test_fail_account_update on payments.connected_accounts;
+                        drop function tests.fail_account_update();`);
+    }
+    expect(failed.status).toBe(500);
+    expect(failed.body).toMatchObject({ error: { code: 'event_handling_failed' } });
+    expect((await ledger(event.id))[0]).toMatchObject({ outcome: 'failed', attempts: 1 });
+    expect((await ledger(event.id))[0]?.error).toContain('injected failure');
+    expect(await accountRow(id)).toMatchObject({ payouts_enabled: false });
+
+    const retried = await deliver(event);
+    expect(retried).toMatchObject({ status: 200, body: { duplicate: false, outcome: 'processed' } });
+    expect((await ledger(event.id))[0]).toMatchObject({ outcome: 'processed', attempts: 2, error: null });
+    expect(await accountRow(id)).toMatchObject({ payouts_enabled: true });
+    expect((await deliver(event)).body).toMatchObject({ duplicate: true });
+  });
+
   it('a delivery signed 290 s ago is still accepted', async () => {
     const event = stripeEvent('customer.updated', { id: 'cus_123', object: 'customer' });
     expect((await deliver(event, { timestamp: Math.floor(Date.now() / 1000) - 290 })).status).toBe(200);
