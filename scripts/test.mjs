@@ -15,7 +15,7 @@ const { join } = await import('node:path');
 const { startStack } = await import('./lib/stack.mjs');
 const { recreateServerDatabase, runSqlFile, supabase } = await import('./lib/database.mjs');
 const { generateTypes } = await import('./lib/types.mjs');
-const { run } = await import('./lib/processes.mjs');
+const { freePort, run } = await import('./lib/processes.mjs');
 
 const databaseUrl = process.env.DATABASE_URL;
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -38,11 +38,22 @@ console.log(`Staybase tests on ${databaseUrl ? 'the PostgreSQL server (DATABASE_
 await check('tsc --noEmit (strict)', () => run(bin('tsc'), ['--noEmit', '-p', root], { cwd: root }));
 await check('deno check (edge functions)', () => run(bin('deno'), ['check', 'scripts/functions-serve.ts', ...functionEntrypoints()], { cwd: root }));
 
+// The edge functions talk to a fake Stripe (tests/support/fake-stripe.ts), never to Stripe or to a developer's
+// keys from supabase/functions/.env. Its port is chosen now, so the functions start with its URL; vitest's global
+// setup (tests/support/global-setup.ts) starts it on that port before any test runs.
+const stripeEnv = {
+  STRIPE_SECRET_KEY: 'sk_test_staybase_fake',
+  STRIPE_WEBHOOK_SECRET: 'whsec_test_staybase_fake',
+  STRIPE_API_URL: `http://127.0.0.1:${await freePort()}`,
+  STAYBASE_SITE_URL: 'http://127.0.0.1:3000',
+};
+
 let stack;
 try {
   stack = await startStack({
     databaseUrl,
     dataDir: null,
+    functionsEnv: stripeEnv,
     prepare: databaseUrl ? () => recreateServerDatabase(databaseUrl) : undefined,
   });
   results.push({ name: 'database built with the Supabase CLI (bootstrap, migrations, seed)', ok: true });
@@ -79,6 +90,8 @@ await new Promise((resolve) => {
         STAYBASE_TEST_ANON_KEY: stack.keys.anonKey,
         STAYBASE_TEST_SERVICE_ROLE_KEY: stack.keys.serviceRoleKey,
         STAYBASE_TEST_ON_SERVER: databaseUrl ? '1' : '0',
+        STAYBASE_TEST_STRIPE_URL: stripeEnv.STRIPE_API_URL,
+        STAYBASE_TEST_STRIPE_WEBHOOK_SECRET: stripeEnv.STRIPE_WEBHOOK_SECRET,
       },
     });
     child.on('exit', resolve);

@@ -17,6 +17,7 @@ export async function startEmbeddedDatabase({ dataDir, port, host = '127.0.0.1',
     extensions: { btree_gist, pg_trgm, pgcrypto, unaccent, pgtap },
   });
   const server = new PGLiteSocketServer({ db, port, host, maxConnections });
+  keepExtendedQueriesWhole(server);
   await server.start();
   let stopped = false;
   return {
@@ -28,4 +29,40 @@ export async function startEmbeddedDatabase({ dataDir, port, host = '127.0.0.1',
       await db.close();
     },
   };
+}
+
+/**
+ * pglite-socket (0.2.x) runs the messages of all connections through one queue, one message at a time, and keeps a
+ * connection to itself only inside a transaction block. An extended-protocol query outside a transaction
+ * (Parse, Bind, Describe, Execute, then Sync: what postgres.js, PostgREST and the CLI send) could therefore be cut
+ * by another connection's messages, which replace the unnamed statement and portal: seen as `portal "" does not
+ * exist` or `bind message supplies 3 parameters, but prepared statement "" requires 1` when two clients query at
+ * once. This keeps the queue with a connection from its first extended-protocol message until its Sync, as a
+ * server's separate sessions would. It relies on the queue's private fields (`queryQueue`, its `db`): pinned
+ * versions of pglite-socket, checked by the tests.
+ */
+function keepExtendedQueriesWhole(server) {
+  const queue = server.queryQueue;
+  if (!queue || !queue.db) throw new Error('pglite-socket changed: its query queue is not where embedded-db.mjs expects it');
+  const target = queue.db;
+  let sequenceOpen = false;
+  const opensSequence = new Set(['P', 'B', 'D', 'E', 'C', 'H']); // Parse, Bind, Describe, Execute, Close, Flush
+  queue.db = new Proxy(target, {
+    get(object, property) {
+      if (property === 'isInTransaction') return () => sequenceOpen || object.isInTransaction();
+      if (property === 'execProtocolRawStream') {
+        return async (message, options) => {
+          const type = String.fromCharCode(message[0]);
+          try {
+            return await object.execProtocolRawStream(message, options);
+          } finally {
+            if (opensSequence.has(type)) sequenceOpen = true;
+            else if (type === 'S' || type === 'Q') sequenceOpen = false;
+          }
+        };
+      }
+      const value = Reflect.get(object, property, object);
+      return typeof value === 'function' ? value.bind(object) : value;
+    },
+  });
 }

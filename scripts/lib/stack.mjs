@@ -11,9 +11,10 @@ import { freePort, stopChildren } from './processes.mjs';
 
 /**
  * Starts the stack. `databaseUrl` selects a server; otherwise PGlite runs on `dataDir` (null = in memory) and
- * is served on `dbPort`. Returns URLs, keys and `stop()`.
+ * is served on `dbPort`. `functionsEnv` adds to (and wins over) what the edge functions get from the process
+ * environment and supabase/functions/.env, as the test runner does for Stripe. Returns URLs, keys and `stop()`.
  */
-export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed = true, prepare }) {
+export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed = true, prepare, functionsEnv = {} }) {
   apiPort ??= await freePort();
   const stops = [];
   const stop = async () => {
@@ -35,6 +36,7 @@ export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed =
     const postgrest = await startPostgrest({ databaseUrl: dbUrl, jwtSecret: JWT_SECRET, embedded });
     const functions = await startFunctions({
       env: {
+        ...functionsEnv,
         SUPABASE_URL: `http://127.0.0.1:${apiPort}`,
         SUPABASE_ANON_KEY: keys.anonKey,
         SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,

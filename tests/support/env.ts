@@ -14,6 +14,9 @@ export const env = {
   serviceRoleKey: required('STAYBASE_TEST_SERVICE_ROLE_KEY'),
   /** True when the database is a PostgreSQL server (real concurrency), false on embedded PGlite. */
   onServer: process.env.STAYBASE_TEST_ON_SERVER === '1',
+  /** The fake Stripe the edge functions call (STRIPE_API_URL), and the webhook secret they verify with. */
+  stripeUrl: required('STAYBASE_TEST_STRIPE_URL'),
+  stripeWebhookSecret: required('STAYBASE_TEST_STRIPE_WEBHOOK_SECRET'),
 };
 
 /** A postgres.js client as the database owner (no prepared statements: PGlite's connections share a session). */
