@@ -93,7 +93,7 @@ create table public.property_photos (
   position integer not null default 0 constraint position_not_negative check (position >= 0),
   caption text not null default '' constraint caption_length check (char_length(caption) <= 300),
   created_at timestamptz not null default now(),
-  constraint photo_in_property_folder check (storage_path like property_id::text || '/_%'),
+  constraint photo_in_property_folder check (storage_path ~ ('^' || property_id::text || '/[^/]+$')),
   constraint photo_path_unique unique (storage_path),
   constraint photo_position_unique unique (property_id, position) deferrable initially deferred
 );

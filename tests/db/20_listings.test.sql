@@ -8,7 +8,7 @@
 -- that no row was touched.
 begin;
 set local search_path = extensions, public;
-select plan(238);
+select plan(239);
 
 -- Fixtures ------------------------------------------------------------------------------------------------------
 select tests.create_user('gia');
@@ -413,6 +413,9 @@ select throws_ok(format($$ insert into public.property_photos (property_id, stor
                         pg_temp.listing('loft'), pg_temp.listing('cabin') || '/stolen.jpg'),
   '23514', 'new row for relation "property_photos" violates check constraint "photo_in_property_folder"',
   'a photo row must point into its own listing''s folder (photo_in_property_folder)');
+select throws_ok(format($$ insert into public.property_photos (property_id, storage_path, position) values (%L, %L, 4) $$,
+                        pg_temp.listing('loft'), pg_temp.listing('loft') || '/nested/kitchen.jpg'),
+  '23514', null, 'a photo lies directly in its listing''s folder, like the Storage policy allows (no subfolders)');
 select throws_ok(format($$ insert into public.property_photos (property_id, storage_path, position) values (%L, %L, 3) $$,
                         pg_temp.listing('cabin'), pg_temp.listing('cabin') || '/mine-now.jpg'),
   '42501', 'new row violates row-level security policy for table "property_photos"',
