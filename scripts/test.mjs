@@ -46,6 +46,7 @@ const stripeEnv = {
   STRIPE_WEBHOOK_SECRET: 'whsec_test_staybase_fake',
   STRIPE_API_URL: `http://127.0.0.1:${await freePort()}`,
   STAYBASE_SITE_URL: 'http://127.0.0.1:3000',
+  METRICS_TOKEN: 'metrics-token-for-tests',
 };
 
 let stack;
@@ -92,6 +93,7 @@ await new Promise((resolve) => {
         STAYBASE_TEST_ON_SERVER: databaseUrl ? '1' : '0',
         STAYBASE_TEST_STRIPE_URL: stripeEnv.STRIPE_API_URL,
         STAYBASE_TEST_STRIPE_WEBHOOK_SECRET: stripeEnv.STRIPE_WEBHOOK_SECRET,
+        STAYBASE_TEST_METRICS_TOKEN: stripeEnv.METRICS_TOKEN,
       },
     });
     child.on('exit', resolve);

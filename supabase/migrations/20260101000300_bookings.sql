@@ -78,6 +78,11 @@ create index bookings_cancelled_by_idx on public.bookings (cancelled_by) where c
 create index bookings_live_holds_idx on public.bookings (expires_at) where status in ('awaiting_host', 'pending_payment');
 create index bookings_confirmed_check_out_idx on public.bookings (check_out_at) where status = 'confirmed';
 
+-- Counts refused double bookings for the metrics: a sequence, because nextval survives the rollback of the
+-- refused request (a counter row would roll back with it).
+create sequence private.refused_double_bookings;
+comment on sequence private.refused_double_bookings is 'Requests refused as dates_unavailable (monotonic; read by the metrics).';
+
 alter table private.calendar_claims
   add constraint claim_booking_fkey foreign key (booking_id) references public.bookings (id) on delete cascade;
 
@@ -254,6 +259,7 @@ begin
   perform private.expire_stale_holds(property.id);
   refusal := private.stay_refusal(property, check_in, check_out, guests);
   if refusal = 'unavailable' then
+    perform nextval('private.refused_double_bookings');
     raise exception 'those dates are not available' using errcode = 'PT409', hint = 'dates_unavailable';
   elsif refusal is not null then
     raise exception '%', case refusal
@@ -286,6 +292,7 @@ begin
     returning * into booking;
   exception when exclusion_violation then
     -- A concurrent request claimed the nights between our check and our insert: same answer as the check.
+    perform nextval('private.refused_double_bookings');
     raise exception 'those dates are not available' using errcode = 'PT409', hint = 'dates_unavailable';
   end;
   return booking;

@@ -17,6 +17,8 @@ export const env = {
   /** The fake Stripe the edge functions call (STRIPE_API_URL), and the webhook secret they verify with. */
   stripeUrl: required('STAYBASE_TEST_STRIPE_URL'),
   stripeWebhookSecret: required('STAYBASE_TEST_STRIPE_WEBHOOK_SECRET'),
+  /** The bearer token the metrics function was started with. */
+  metricsToken: required('STAYBASE_TEST_METRICS_TOKEN'),
 };
 
 /** A postgres.js client as the database owner (no prepared statements: PGlite's connections share a session). */
