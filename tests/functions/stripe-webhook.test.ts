@@ -81,14 +81,20 @@ describe('stripe-webhook: genuine events', () => {
   });
 
   it.each(['payment_intent.succeeded', 'payment_intent.payment_failed', 'charge.refunded', 'charge.dispute.created'])(
-    '%s is recorded and acknowledged (its handler comes with bookings)', async (type) => {
-      const prefix = type.startsWith('charge.dispute') ? 'dp' : type.startsWith('charge') ? 'ch' : 'pi';
-      const event = stripeEvent(type, { id: `${prefix}_${randomBytes(6).toString('hex')}`, object: 'x', amount: 1000, currency: 'usd' });
+    '%s about an object that is no booking\'s payment is recorded as ignored, once', async (type) => {
+      const hex = randomBytes(6).toString('hex');
+      const object = type.startsWith('charge.dispute')
+        ? { id: `dp_${hex}`, object: 'dispute', amount: 1000, currency: 'usd', charge: `ch_${hex}`, payment_intent: `pi_${hex}` }
+        : type.startsWith('charge')
+        ? { id: `ch_${hex}`, object: 'charge', amount: 1000, amount_refunded: 1000, currency: 'usd', payment_intent: `pi_${hex}`, metadata: {} }
+        : { id: `pi_${hex}`, object: 'payment_intent', amount: 1000, amount_received: 1000, currency: 'usd', metadata: {} };
+      const event = stripeEvent(type, object);
       const { status, body } = await deliver(event);
       expect(status).toBe(200);
-      expect(body).toMatchObject({ outcome: 'acknowledged' });
+      expect(body).toMatchObject({ outcome: 'ignored' });
       expect((await deliver(event)).body).toMatchObject({ duplicate: true });
       expect(await ledger(event.id)).toHaveLength(1);
+      expect((await sql`select 1 from payments.payments where payment_intent_id = ${`pi_${hex}`}`)).toHaveLength(0);
     });
 
   it('an event type without a handler is recorded as ignored and acknowledged with 200', async () => {

@@ -17,6 +17,9 @@ export const env = {
   /** The fake Stripe the edge functions call (STRIPE_API_URL), and the webhook secret they verify with. */
   stripeUrl: required('STAYBASE_TEST_STRIPE_URL'),
   stripeWebhookSecret: required('STAYBASE_TEST_STRIPE_WEBHOOK_SECRET'),
+  /** The (fake) secret key the functions use: a worker run outside them must use the same one, since Stripe keys
+   * idempotent results per API key. */
+  stripeSecretKey: required('STAYBASE_TEST_STRIPE_SECRET_KEY'),
 };
 
 /** A postgres.js client as the database owner (no prepared statements: PGlite's connections share a session). */
