@@ -8,6 +8,7 @@ ensureDependencies(root);
 
 const { startStack } = await import('./lib/stack.mjs');
 const { devUsers } = await import('./lib/dev-users.mjs');
+const { startWorkerLoop } = await import('./lib/worker.mjs');
 
 const databaseUrl = process.env.DATABASE_URL;
 const stack = await startStack({
@@ -20,11 +21,15 @@ const stack = await startStack({
   process.exit(1);
 });
 
+// The payments outbox worker (refunds, payouts), as a scheduler would call it on a hosted project.
+const worker = startWorkerLoop({ apiUrl: stack.apiUrl, serviceRoleKey: stack.keys.serviceRoleKey });
+
 let stopping = false;
 async function shutdown() {
   if (stopping) return;
   stopping = true;
   console.log('\nStopping Staybase...');
+  worker.stop();
   await stack.stop();
   process.exit(0);
 }
@@ -41,6 +46,8 @@ Staybase is running (${stack.embedded ? 'embedded PGlite in .staybase/db' : 'Pos
           DB URL: ${stack.embedded ? stack.dbUrl : '(DATABASE_URL)'}
         anon key: ${stack.keys.anonKey}
 service_role key: ${stack.keys.serviceRoleKey}
+
+Payments worker: POST ${stack.apiUrl}/functions/v1/payments-worker every 5 s (docs/payments.md)
 
 Dev users (npm run token -- <email> prints an access token):
 ${users.map((u) => `  ${u.email.padEnd(28)} ${u.role}`).join('\n') || '  (none seeded)'}

@@ -206,7 +206,27 @@ isOneToOne: false
                 }
           }
           Views: {
-            [_ in never]: never
+            "booking_payments": {
+                  Row: {
+                    "amount_cents": number,"booking_id": string,"created_at": string,"currency": string,"disputed": boolean,"refunded_cents": number,"status": string | null,"succeeded_at": string | null,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                           "amount_cents"?: number | null,"booking_id"?: string | null,"created_at"?: string | null,"currency"?: string | null,"disputed"?: boolean | null,"refunded_cents"?: number | null,"status"?: never,"succeeded_at"?: string | null,"updated_at"?: string | null
+                         }
+                        Update: {
+                           "amount_cents"?: number | null,"booking_id"?: string | null,"created_at"?: string | null,"currency"?: string | null,"disputed"?: boolean | null,"refunded_cents"?: number | null,"status"?: never,"succeeded_at"?: string | null,"updated_at"?: string | null
+                         }
+                        Relationships: [
+                    {
+      foreignKeyName: "payments_booking_id_fkey"
+      columns: ["booking_id"]
+isOneToOne: false
+      referencedRelation: "bookings"
+      referencedColumns: ["id"]
+    }
+                  ]
+                }
           }
           Functions: {
             "cancel_booking":

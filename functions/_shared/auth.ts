@@ -29,3 +29,14 @@ export function signedInCaller(request: Request): Caller {
   }
   return { userId: sub, email: typeof claims.email === 'string' && claims.email ? claims.email : null, role: 'authenticated', claims };
 }
+
+/**
+ * A caller holding the service role key (a scheduler, an operator, the local worker loop). Members' tokens and the
+ * anon key are refused with 403; a request without a token with 401.
+ */
+export function serviceRoleCaller(request: Request): void {
+  const token = request.headers.get('authorization')?.replace(/^Bearer\s+/i, '') ?? '';
+  const claims = decodeClaims(token);
+  if (!claims) throw new HttpError(401, 'not_signed_in', 'this function needs the service role key');
+  if (claims.role !== 'service_role') throw new HttpError(403, 'service_role_only', 'only the service role may call this function');
+}

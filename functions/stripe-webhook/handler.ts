@@ -11,7 +11,7 @@ import { endpoint, errorBody, HttpError, json, z } from '../_shared/http.ts';
 import { type Stripe, verifiedEvent } from '../_shared/stripe.ts';
 
 /** What handling an event did; stored as the event's outcome. */
-type Outcome = 'processed' | 'ignored' | 'acknowledged';
+type Outcome = 'processed' | 'ignored';
 type EventHandler = (tx: Transaction, event: Stripe.Event) => Promise<Outcome>;
 
 // A signed event is Stripe's, but its shape is still checked before it reaches SQL.
@@ -44,19 +44,99 @@ async function accountUpdated(tx: Transaction, event: Stripe.Event): Promise<Out
   return row?.applied ? 'processed' : 'ignored';
 }
 
-/** Recorded and acknowledged; the handler comes with the bookings it acts on. */
-const recordOnly: EventHandler = () => Promise.resolve('acknowledged');
+// The payment objects, as far as Staybase reads them. A PaymentIntent is a booking's when its metadata names one
+// (payments-checkout puts booking_id there); anything else is recorded as ignored.
+const bookingIdOf = (metadata: Record<string, unknown> | null | undefined): string | null => {
+  const value = metadata?.booking_id;
+  return typeof value === 'string' && z.uuid().safeParse(value).success ? value : null;
+};
+const Currency = z.string().regex(/^[A-Za-z]{3}$/);
+const Metadata = z.record(z.string(), z.unknown()).nullish();
+const PaymentIntentId = z.string().regex(/^pi_[A-Za-z0-9_]+$/).max(255);
+const ChargeId = z.string().regex(/^(ch|py)_[A-Za-z0-9_]+$/).max(255);
+const idOf = (value: unknown) => (typeof value === 'object' && value !== null ? (value as { id?: unknown }).id : value);
+
+const PaymentIntentObject = z.looseObject({
+  id: PaymentIntentId,
+  amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  amount_received: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullish(),
+  currency: Currency,
+  metadata: Metadata,
+  latest_charge: z.preprocess(idOf, ChargeId.nullish()),
+  last_payment_error: z.looseObject({ code: z.string().max(100).nullish(), decline_code: z.string().max(100).nullish() }).nullish(),
+});
+
+const ChargeObject = z.looseObject({
+  id: ChargeId,
+  amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  amount_refunded: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  currency: Currency,
+  payment_intent: z.preprocess(idOf, PaymentIntentId.nullish()),
+  metadata: Metadata,
+});
+
+const DisputeObject = z.looseObject({
+  id: z.string().regex(/^(dp|du)_[A-Za-z0-9_]+$/).max(255),
+  charge: z.preprocess(idOf, ChargeId.nullish()),
+  payment_intent: z.preprocess(idOf, PaymentIntentId.nullish()),
+});
 
 /**
- * Event type → handler. Types not listed are recorded as `ignored`. The payment events are placeholders until
- * public.bookings exists (issue 5); their handlers must stay idempotent and order-independent like accountUpdated.
+ * payment_intent.succeeded: confirms the booking through public.confirm_booking_payment (amount and currency
+ * checked in SQL); a payment that cannot confirm (late, cancelled, wrong amount, duplicate) gets its refund written
+ * to the outbox in this same transaction. A success already applied is ignored.
+ */
+async function paymentSucceeded(tx: Transaction, event: Stripe.Event): Promise<Outcome> {
+  const paymentIntent = PaymentIntentObject.safeParse(event.data.object);
+  if (!paymentIntent.success) return 'ignored';
+  const { id, amount, amount_received, currency, metadata, latest_charge } = paymentIntent.data;
+  const [row] = await tx<{ outcome: string | null }[]>`
+    select payments.record_payment_succeeded(${id}, ${bookingIdOf(metadata)}::uuid, ${amount_received || amount},
+                                             ${currency}, ${latest_charge ?? null}) as outcome`;
+  return row?.outcome ? 'processed' : 'ignored';
+}
+
+/** payment_intent.payment_failed: noted on the payment; the booking keeps its hold and the guest may retry. */
+async function paymentFailed(tx: Transaction, event: Stripe.Event): Promise<Outcome> {
+  const paymentIntent = PaymentIntentObject.safeParse(event.data.object);
+  if (!paymentIntent.success) return 'ignored';
+  const { id, amount, currency, metadata, last_payment_error } = paymentIntent.data;
+  const [row] = await tx<{ applied: boolean }[]>`
+    select payments.record_payment_failed(${id}, ${bookingIdOf(metadata)}::uuid, ${amount}, ${currency},
+                                          ${last_payment_error?.decline_code ?? last_payment_error?.code ?? null}) as applied`;
+  return row?.applied ? 'processed' : 'ignored';
+}
+
+/** charge.refunded: the charge's refunded total, which only grows (an older event changes nothing). */
+async function chargeRefunded(tx: Transaction, event: Stripe.Event): Promise<Outcome> {
+  const charge = ChargeObject.safeParse(event.data.object);
+  if (!charge.success || !charge.data.payment_intent) return 'ignored';
+  const { id, amount, amount_refunded, currency, payment_intent, metadata } = charge.data;
+  const [row] = await tx<{ applied: boolean }[]>`
+    select payments.record_charge_refunded(${payment_intent}, ${bookingIdOf(metadata)}::uuid, ${id}, ${amount},
+                                           ${currency}, ${amount_refunded}) as applied`;
+  return row?.applied ? 'processed' : 'ignored';
+}
+
+/** charge.dispute.created: the payment is flagged as disputed, for operators. */
+async function disputeCreated(tx: Transaction, event: Stripe.Event): Promise<Outcome> {
+  const dispute = DisputeObject.safeParse(event.data.object);
+  if (!dispute.success || (!dispute.data.payment_intent && !dispute.data.charge)) return 'ignored';
+  const [row] = await tx<{ applied: boolean }[]>`
+    select payments.record_dispute(${dispute.data.payment_intent ?? null}, ${dispute.data.charge ?? null}, ${dispute.data.id}) as applied`;
+  return row?.applied ? 'processed' : 'ignored';
+}
+
+/**
+ * Event type → handler. Types not listed are recorded as `ignored`. Every handler is idempotent and
+ * order-independent: Stripe retries for days and does not keep order.
  */
 export const eventHandlers: Record<string, EventHandler> = {
   'account.updated': accountUpdated,
-  'payment_intent.succeeded': recordOnly, // confirm the booking (service-role confirmation function), check amount and currency; refund a late payment
-  'payment_intent.payment_failed': recordOnly, // note the failure on the booking's payment
-  'charge.refunded': recordOnly, // record the refund against the booking's payment
-  'charge.dispute.created': recordOnly, // flag the booking's payment as disputed
+  'payment_intent.succeeded': paymentSucceeded,
+  'payment_intent.payment_failed': paymentFailed,
+  'charge.refunded': chargeRefunded,
+  'charge.dispute.created': disputeCreated,
 };
 
 function ledgerFields(event: Envelope) {

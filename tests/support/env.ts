@@ -19,6 +19,9 @@ export const env = {
   stripeWebhookSecret: required('STAYBASE_TEST_STRIPE_WEBHOOK_SECRET'),
   /** The bearer token the metrics function was started with. */
   metricsToken: required('STAYBASE_TEST_METRICS_TOKEN'),
+  /** The (fake) secret key the functions use: a worker run outside them must use the same one, since Stripe keys
+   * idempotent results per API key. */
+  stripeSecretKey: required('STAYBASE_TEST_STRIPE_SECRET_KEY'),
 };
 
 /** A postgres.js client as the database owner (no prepared statements: PGlite's connections share a session). */

@@ -1,0 +1,573 @@
+-- Payments, part two: the payments of bookings, what the webhook does with them, and the outbox of money that
+-- leaves (refunds, host payouts, payout reversals). docs/payments.md has the sequence and the error table.
+--
+-- Rules enforced here:
+--   * one row per PaymentIntent in payments.payments (no card data, ever): the webhook's handlers are idempotent
+--     and order-independent (a status only moves forward: a failure after a success changes nothing; refunded
+--     amounts only grow), so replays and Stripe's disorder are harmless;
+--   * a succeeded PaymentIntent confirms its booking through public.confirm_booking_payment, which checks amount and
+--     currency; a payment that cannot confirm (hold expired, booking cancelled, wrong amount, booking already paid)
+--     is refunded in full automatically, and a wrong amount is also flagged for a human;
+--   * money leaves only through payments.outbox rows written in the SAME transaction as the decision: a refund when
+--     a paid booking is cancelled with refund_cents > 0 (trigger on bookings) or when a payment cannot confirm; a
+--     transfer to the host's connected account 24 h after check-in once payouts are enabled
+--     (private.enqueue_due_payouts); a transfer reversal when a booking is cancelled after its payout was attempted
+--     (before that, the payout is cancelled and only the refund goes). One row per effect (dedupe_key), and the row
+--     id is the Stripe idempotency key, so a worker killed at any point and started again makes one Stripe effect;
+--   * the guest and the host of a booking read its payments through public.booking_payments (security invoker,
+--     RLS on payments.payments); nobody else does, and no client writes anything here.
+
+-- Types ----------------------------------------------------------------------------------------------------------
+
+create type payments.payment_status as enum ('requires_payment', 'failed', 'succeeded');
+comment on type payments.payment_status is 'A PaymentIntent as Staybase knows it: created and unpaid, last attempt failed (the guest may retry while the hold lasts), or paid. Only moves forward to succeeded.';
+
+create type payments.outbox_kind as enum ('refund', 'payout', 'payout_reversal');
+create type payments.outbox_status as enum ('pending', 'done', 'cancelled', 'dead');
+comment on type payments.outbox_status is 'pending: to do (or being retried); done: Stripe did it (stripe_object_id); cancelled: no longer wanted and never sent; dead: gave up, for a human.';
+
+-- What payments-checkout needs to create or reuse a PaymentIntent for a booking.
+create type payments.checkout as (
+  booking_id uuid,
+  amount_cents bigint,
+  currency text,
+  hold_expires_at timestamptz,
+  stripe_customer_id text,
+  payment_intent_id text
+);
+
+-- One Stripe call the worker claimed.
+create type payments.outbox_task as (
+  id uuid,
+  kind payments.outbox_kind,
+  booking_id uuid,
+  amount_cents bigint,
+  currency text,
+  payment_intent_id text,
+  destination text,
+  source_transaction text,
+  transfer_id text,
+  attempts integer
+);
+
+-- Tables ---------------------------------------------------------------------------------------------------------
+
+create table payments.payments (
+  id uuid primary key default gen_random_uuid(),
+  booking_id uuid not null references public.bookings (id) on delete restrict,
+  guest_id uuid not null references public.profiles (id),
+  host_id uuid not null references public.profiles (id),
+  payment_intent_id text not null
+    constraint payment_intent_id_format check (payment_intent_id ~ '^pi_[A-Za-z0-9_]+$' and char_length(payment_intent_id) <= 255)
+    constraint payment_intent_recorded_once unique,
+  charge_id text
+    constraint charge_id_format check (charge_id ~ '^(ch|py)_[A-Za-z0-9_]+$' and char_length(charge_id) <= 255),
+  amount_cents bigint not null
+    constraint payment_amount_positive check (amount_cents > 0),
+  currency text not null
+    constraint payment_currency_format check (currency ~ '^[A-Z]{3}$'),
+  status payments.payment_status not null default 'requires_payment',
+  outcome public.payment_outcome,
+  failure_code text
+    constraint failure_code_length check (char_length(failure_code) <= 100),
+  refunded_cents bigint not null default 0
+    constraint refunded_within_amount check (refunded_cents between 0 and amount_cents),
+  disputed boolean not null default false,
+  dispute_id text
+    constraint dispute_id_format check (dispute_id ~ '^(dp|du)_[A-Za-z0-9_]+$' and char_length(dispute_id) <= 255),
+  flags text[] not null default '{}'
+    constraint payment_flags_known check (flags <@ array['amount_mismatch', 'disputed', 'refund_failed']::text[]),
+  succeeded_at timestamptz,
+  failed_at timestamptz,
+  refunded_at timestamptz,
+  disputed_at timestamptz,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint succeeded_has_outcome check ((status = 'succeeded') = (outcome is not null and succeeded_at is not null)),
+  constraint dispute_recorded check (disputed = (dispute_id is not null))
+);
+comment on table payments.payments is 'One row per PaymentIntent of a booking (Stripe ids, amounts, state; never card data). Written by the checkout and the webhook through the functions below.';
+comment on column payments.payments.outcome is 'What public.confirm_booking_payment answered when the payment succeeded: confirmed, or why the payment was refunded instead.';
+comment on column payments.payments.refunded_cents is 'Stripe''s amount_refunded on the charge, from charge.refunded (only grows).';
+comment on column payments.payments.flags is 'For operators: amount_mismatch (paid a different amount: not confirmed, refunded), disputed (a chargeback was opened), refund_failed (the outbox gave up on a refund).';
+
+create table payments.outbox (
+  id uuid primary key default gen_random_uuid(),
+  kind payments.outbox_kind not null,
+  reason text not null
+    constraint outbox_reason_known check (reason in ('cancellation', 'late_payment', 'amount_mismatch', 'duplicate_payment', 'payout')),
+  dedupe_key text not null
+    constraint outbox_effect_once unique,
+  booking_id uuid not null references public.bookings (id) on delete restrict,
+  payment_id uuid references payments.payments (id) on delete restrict,
+  depends_on uuid references payments.outbox (id) on delete restrict,
+  amount_cents bigint not null
+    constraint outbox_amount_positive check (amount_cents > 0),
+  currency text not null
+    constraint outbox_currency_format check (currency ~ '^[A-Z]{3}$'),
+  payment_intent_id text,
+  destination text
+    constraint outbox_destination_format check (destination ~ '^acct_[A-Za-z0-9]+$'),
+  source_transaction text,
+  status payments.outbox_status not null default 'pending',
+  attempts integer not null default 0
+    constraint outbox_attempts_not_negative check (attempts >= 0),
+  next_attempt_at timestamptz not null default now(),
+  locked_until timestamptz,
+  last_error text
+    constraint outbox_last_error_length check (char_length(last_error) <= 2000),
+  stripe_object_id text
+    constraint outbox_stripe_object_id_length check (char_length(stripe_object_id) <= 255),
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  finished_at timestamptz,
+  constraint refund_names_its_payment check (kind <> 'refund' or (payment_id is not null and payment_intent_id is not null)),
+  constraint payout_names_its_destination check (kind <> 'payout' or destination is not null),
+  constraint reversal_names_its_payout check (kind <> 'payout_reversal' or depends_on is not null),
+  constraint done_has_stripe_object check ((status = 'done') = (stripe_object_id is not null))
+);
+comment on table payments.outbox is 'Money that leaves, one row per Stripe effect, written in the transaction that decided it and drained by the payments-worker function; the row id is the Stripe idempotency key.';
+comment on column payments.outbox.dedupe_key is 'What makes the effect unique: refund:cancellation:<booking>, refund:<reason>:<payment intent>, payout:<booking>, payout_reversal:<booking>.';
+comment on column payments.outbox.locked_until is 'Lease of the worker that claimed the row; after it a killed worker''s row is claimed again (same idempotency key, so no second effect).';
+comment on column payments.outbox.depends_on is 'A reversal waits for its payout to be done (it reverses that transfer).';
+
+-- Indexes --------------------------------------------------------------------------------------------------------
+
+create index payments_booking_id_idx on payments.payments (booking_id);
+create index payments_guest_id_idx on payments.payments (guest_id);
+create index payments_host_id_idx on payments.payments (host_id);
+create index payments_charge_id_idx on payments.payments (charge_id) where charge_id is not null;
+create index outbox_due_idx on payments.outbox (next_attempt_at) where status = 'pending';
+create index outbox_booking_id_idx on payments.outbox (booking_id);
+create index outbox_payment_id_idx on payments.outbox (payment_id) where payment_id is not null;
+create index outbox_depends_on_idx on payments.outbox (depends_on) where depends_on is not null;
+create index bookings_payout_due_idx on public.bookings (check_in_at) where status in ('confirmed', 'completed');
+
+-- Functions: payments --------------------------------------------------------------------------------------------
+-- Security definer, service role only (granted below): the service role reads the tables and writes through these.
+
+-- The payment row of a PaymentIntent, locked; created from the booking named in the PaymentIntent's metadata when
+-- the webhook is the first to hear of it (say, the checkout crashed between Stripe's answer and its insert).
+-- Null when the PaymentIntent is not a Staybase booking's.
+create function payments.payment_for_update(payment_intent_id text, booking_id uuid, amount_cents bigint, currency text)
+returns payments.payments
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  payment payments.payments;
+begin
+  select p.* into payment from payments.payments p where p.payment_intent_id = payment_for_update.payment_intent_id for update;
+  if payment.id is not null or booking_id is null then
+    return payment;
+  end if;
+  insert into payments.payments (booking_id, guest_id, host_id, payment_intent_id, amount_cents, currency)
+  select b.id, b.guest_id, b.host_id, payment_for_update.payment_intent_id, payment_for_update.amount_cents,
+         upper(payment_for_update.currency)
+    from public.bookings b where b.id = payment_for_update.booking_id
+  on conflict on constraint payment_intent_recorded_once do nothing;
+  select p.* into payment from payments.payments p where p.payment_intent_id = payment_for_update.payment_intent_id for update;
+  return payment;
+end
+$$;
+comment on function payments.payment_for_update(text, uuid, bigint, text) is
+  'Locks the payment of a PaymentIntent, recording it first if the booking exists; null for a PaymentIntent that is not a booking''s.';
+
+-- A refund of what is left of a payment, for a reason; one per (reason, PaymentIntent).
+create function payments.enqueue_full_refund(payment payments.payments, reason text) returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  insert into payments.outbox (kind, reason, dedupe_key, booking_id, payment_id, amount_cents, currency, payment_intent_id)
+  select 'refund', reason, 'refund:' || reason || ':' || payment.payment_intent_id, payment.booking_id, payment.id,
+         payment.amount_cents - payment.refunded_cents, payment.currency, payment.payment_intent_id
+   where payment.amount_cents > payment.refunded_cents
+  on conflict on constraint outbox_effect_once do nothing
+$$;
+comment on function payments.enqueue_full_refund(payments.payments, text) is 'Writes the outbox refund of whatever of a payment is not refunded yet (once per reason and PaymentIntent).';
+
+-- payments-checkout, before Stripe: may this member pay this booking now, and how much?
+create function payments.checkout_booking(guest_id uuid, booking_id uuid) returns payments.checkout
+language plpgsql stable
+security definer
+set search_path = ''
+as $$
+declare
+  booking public.bookings;
+  open_payment payments.payments;
+  result payments.checkout;
+begin
+  select b.* into booking from public.bookings b where b.id = checkout_booking.booking_id;
+  if booking.id is null or checkout_booking.guest_id is null
+     or checkout_booking.guest_id not in (booking.guest_id, booking.host_id) then
+    raise exception 'no booking % that you can see', checkout_booking.booking_id
+      using errcode = 'PT404', hint = 'booking_not_found';
+  end if;
+  if checkout_booking.guest_id <> booking.guest_id then
+    raise exception 'only the guest pays for a booking' using errcode = '42501', hint = 'not_booking_guest';
+  end if;
+  if booking.status in ('confirmed', 'completed') then
+    raise exception 'this booking is already paid' using errcode = 'PT409', hint = 'already_paid';
+  elsif booking.status = 'expired' or (booking.status = 'pending_payment' and booking.expires_at <= now()) then
+    raise exception 'the hold on these dates has expired: book again' using errcode = 'PT409', hint = 'hold_expired';
+  elsif booking.status <> 'pending_payment' then
+    raise exception 'a % booking cannot be paid', booking.status using errcode = 'PT409', hint = 'not_payable';
+  end if;
+  if exists (select from payments.payments p where p.booking_id = booking.id and p.status = 'succeeded') then
+    -- Paid, but the payment could not confirm (a wrong amount): it is being refunded and a human looks at it.
+    raise exception 'a payment for this booking is under review' using errcode = 'PT409', hint = 'payment_under_review';
+  end if;
+  select p.* into open_payment from payments.payments p
+   where p.booking_id = booking.id and p.status in ('requires_payment', 'failed')
+     and p.amount_cents = booking.total_cents and p.currency = booking.currency
+   order by p.created_at desc limit 1;
+  result := (booking.id, booking.total_cents, booking.currency, booking.expires_at,
+             payments.stripe_customer_id(booking.guest_id), open_payment.payment_intent_id);
+  return result;
+end
+$$;
+comment on function payments.checkout_booking(uuid, uuid) is
+  'Checks that a member may pay a booking now (PT404 booking_not_found, 42501 not_booking_guest, PT409 already_paid / hold_expired / not_payable / payment_under_review) and returns the amount, the hold''s deadline, the member''s Stripe customer and an open PaymentIntent to reuse.';
+
+create function payments.record_payment_intent(booking_id uuid, payment_intent_id text, amount_cents bigint, currency text)
+returns payments.payments
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  payment payments.payments := payments.payment_for_update(payment_intent_id, booking_id, amount_cents, currency);
+begin
+  if payment.id is null then
+    raise exception 'no booking %', booking_id using errcode = 'PT404', hint = 'booking_not_found';
+  end if;
+  return payment;
+end
+$$;
+comment on function payments.record_payment_intent(uuid, text, bigint, text) is 'Records the PaymentIntent the checkout created for a booking (a no-op when recorded).';
+
+-- payment_intent.succeeded. Returns what confirm_booking_payment answered, or null when there is nothing to do
+-- (not a booking's PaymentIntent, or this success was already applied).
+create function payments.record_payment_succeeded(
+  payment_intent_id text, booking_id uuid, amount_cents bigint, currency text, charge_id text
+) returns public.payment_outcome
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  payment payments.payments := payments.payment_for_update(payment_intent_id, booking_id, amount_cents, currency);
+  verdict public.payment_outcome;
+begin
+  if payment.id is null or payment.status = 'succeeded' then
+    return null;
+  end if;
+  verdict := public.confirm_booking_payment(payment.booking_id, record_payment_succeeded.amount_cents, record_payment_succeeded.currency);
+  if verdict = 'already_confirmed'
+     and not exists (select from payments.payments p where p.booking_id = payment.booking_id and p.outcome = 'confirmed') then
+    verdict := 'confirmed';  -- confirmed by hand before its payment was recorded: this is that payment
+  end if;
+  update payments.payments p
+     set status = 'succeeded', outcome = verdict,
+         amount_cents = record_payment_succeeded.amount_cents, currency = upper(record_payment_succeeded.currency),
+         charge_id = coalesce(record_payment_succeeded.charge_id, p.charge_id), failure_code = null,
+         succeeded_at = now(), updated_at = now(),
+         flags = case when verdict = 'amount_mismatch' and not 'amount_mismatch' = any (p.flags)
+                      then p.flags || 'amount_mismatch'::text else p.flags end
+   where p.id = payment.id
+  returning * into payment;
+
+  -- A payment that did not confirm its booking is returned to the guest, in this same transaction.
+  case verdict
+    when 'hold_expired', 'cancelled' then perform payments.enqueue_full_refund(payment, 'late_payment');
+    when 'amount_mismatch' then perform payments.enqueue_full_refund(payment, 'amount_mismatch');
+    when 'already_confirmed' then perform payments.enqueue_full_refund(payment, 'duplicate_payment');
+    else null;
+  end case;
+  return verdict;
+end
+$$;
+comment on function payments.record_payment_succeeded(text, uuid, bigint, text, text) is
+  'payment_intent.succeeded: confirms the booking (public.confirm_booking_payment checks amount and currency) or, when it cannot, refunds the payment in full through the outbox (late, wrong amount, duplicate). Null when nothing was done (a replay, or not a booking''s PaymentIntent).';
+
+create function payments.record_payment_failed(
+  payment_intent_id text, booking_id uuid, amount_cents bigint, currency text, failure_code text
+) returns boolean
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  payment payments.payments := payments.payment_for_update(payment_intent_id, booking_id, amount_cents, currency);
+begin
+  if payment.id is null or payment.status = 'succeeded' then
+    return false;  -- not ours, or a failed attempt reported after the success: the success stands
+  end if;
+  update payments.payments p
+     set status = 'failed', failure_code = left(record_payment_failed.failure_code, 100), failed_at = now(), updated_at = now()
+   where p.id = payment.id;
+  return true;
+end
+$$;
+comment on function payments.record_payment_failed(text, uuid, bigint, text, text) is
+  'payment_intent.payment_failed: notes the failure (the booking stays pending_payment until its hold expires; the guest may retry). A failure after a success changes nothing.';
+
+create function payments.record_charge_refunded(
+  payment_intent_id text, booking_id uuid, charge_id text, amount_cents bigint, currency text, amount_refunded bigint
+) returns boolean
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  payment payments.payments := payments.payment_for_update(payment_intent_id, booking_id, amount_cents, currency);
+begin
+  if payment.id is null or record_charge_refunded.amount_refunded <= payment.refunded_cents then
+    return false;  -- not ours, or an older refund event than what is recorded
+  end if;
+  update payments.payments p
+     set refunded_cents = least(record_charge_refunded.amount_refunded, p.amount_cents),
+         charge_id = coalesce(p.charge_id, record_charge_refunded.charge_id), refunded_at = now(), updated_at = now()
+   where p.id = payment.id;
+  return true;
+end
+$$;
+comment on function payments.record_charge_refunded(text, uuid, text, bigint, text, bigint) is
+  'charge.refunded: records the charge''s refunded total (it only grows, so older events arriving later change nothing).';
+
+create function payments.record_dispute(payment_intent_id text, charge_id text, dispute_id text) returns boolean
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  payment payments.payments;
+begin
+  select p.* into payment from payments.payments p
+   where p.payment_intent_id = record_dispute.payment_intent_id
+      or (record_dispute.charge_id is not null and p.charge_id = record_dispute.charge_id)
+   limit 1 for update;
+  if payment.id is null or payment.dispute_id is not distinct from record_dispute.dispute_id then
+    return false;
+  end if;
+  update payments.payments p
+     set disputed = true, dispute_id = record_dispute.dispute_id, disputed_at = now(), updated_at = now(),
+         flags = case when 'disputed' = any (p.flags) then p.flags else p.flags || 'disputed'::text end
+   where p.id = payment.id;
+  return true;
+end
+$$;
+comment on function payments.record_dispute(text, text, text) is 'charge.dispute.created: flags the payment as disputed for operators (once).';
+
+-- Functions: the outbox worker -----------------------------------------------------------------------------------
+
+-- Claims the next due row: leased for lease_seconds, its attempt counted. Rows other workers hold are skipped
+-- (for update skip locked), a reversal waits for its payout, and a killed worker's row comes back after its lease.
+create function payments.claim_outbox(lease_seconds integer default 120) returns payments.outbox_task
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  task payments.outbox_task;
+begin
+  with next as (
+    select o.id from payments.outbox o
+     where o.status = 'pending' and o.next_attempt_at <= now()
+       and (o.locked_until is null or o.locked_until <= now())
+       and (o.depends_on is null
+            or exists (select from payments.outbox d where d.id = o.depends_on and d.status = 'done'))
+     order by o.next_attempt_at, o.created_at
+     limit 1
+     for update skip locked
+  ), claimed as (
+    update payments.outbox o
+       set attempts = o.attempts + 1, locked_until = now() + make_interval(secs => greatest(lease_seconds, 1)),
+           updated_at = now()
+      from next where o.id = next.id
+    returning o.*
+  )
+  select c.id, c.kind, c.booking_id, c.amount_cents, c.currency, c.payment_intent_id, c.destination,
+         c.source_transaction, d.stripe_object_id, c.attempts
+    into task
+    from claimed c left join payments.outbox d on d.id = c.depends_on;
+  return task;
+end
+$$;
+comment on function payments.claim_outbox(integer) is 'Worker: claims the next due outbox row (lease + attempt counter, for update skip locked); null when nothing is due.';
+
+create function payments.complete_outbox(outbox_id uuid, stripe_object_id text) returns boolean
+language sql
+security definer
+set search_path = ''
+as $$
+  with done as (
+    update payments.outbox o
+       set status = 'done', stripe_object_id = complete_outbox.stripe_object_id, locked_until = null, last_error = null,
+           finished_at = now(), updated_at = now()
+     where o.id = outbox_id and o.status = 'pending'
+    returning 1
+  )
+  select exists (select from done)
+$$;
+comment on function payments.complete_outbox(uuid, text) is 'Worker: marks a row done with the Stripe object it made (false when it was already done).';
+
+-- Backoff: 15 s, 30 s, 1 min, ... capped at 1 h; after 12 attempts, or a refusal retrying cannot fix, the row is
+-- dead and a refund's payment is flagged for a human.
+create function payments.fail_outbox(outbox_id uuid, error text, permanent boolean default false)
+returns payments.outbox_status
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  failed payments.outbox;
+begin
+  update payments.outbox o
+     set status = case when permanent or o.attempts >= 12 then 'dead' else 'pending' end::payments.outbox_status,
+         last_error = left(error, 2000), locked_until = null, updated_at = now(),
+         finished_at = case when permanent or o.attempts >= 12 then now() end,
+         next_attempt_at = now() + least(interval '1 hour', interval '15 seconds' * power(2, greatest(o.attempts - 1, 0)))
+   where o.id = outbox_id and o.status = 'pending'
+  returning o.* into failed;
+  if failed.status = 'dead' and failed.kind = 'refund' then
+    update payments.payments p set flags = p.flags || 'refund_failed'::text, updated_at = now()
+     where p.id = failed.payment_id and not 'refund_failed' = any (p.flags);
+  end if;
+  return failed.status;
+end
+$$;
+comment on function payments.fail_outbox(uuid, text, boolean) is 'Worker: records a failed Stripe call; the row is retried with backoff, or dead (permanent refusal or 12 attempts).';
+
+-- Functions: triggers and jobs -----------------------------------------------------------------------------------
+
+-- A paid booking is cancelled: the refund the policy promised, and the payout undone, in the cancelling transaction.
+create function private.enqueue_cancellation_money() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  paid payments.payments;
+  payout payments.outbox;
+begin
+  select p.* into paid from payments.payments p
+   where p.booking_id = new.id and p.status = 'succeeded' and p.outcome = 'confirmed'
+   order by p.succeeded_at limit 1;
+  if paid.id is null then
+    return null;  -- nothing was paid (or the payment is being refunded already): nothing to give back
+  end if;
+  if new.refund_cents > 0 then
+    insert into payments.outbox (kind, reason, dedupe_key, booking_id, payment_id, amount_cents, currency, payment_intent_id)
+    values ('refund', 'cancellation', 'refund:cancellation:' || new.id, new.id, paid.id,
+            least(new.refund_cents, paid.amount_cents), paid.currency, paid.payment_intent_id)
+    on conflict on constraint outbox_effect_once do nothing;
+  end if;
+
+  -- Waits for a worker that is claiming the payout right now, then sees whether any Stripe call was ever made.
+  select o.* into payout from payments.outbox o where o.dedupe_key = 'payout:' || new.id for update;
+  if payout.id is null then
+    return null;  -- before the payout: the refund is all
+  elsif payout.status = 'pending' and payout.attempts = 0 then
+    update payments.outbox o set status = 'cancelled', finished_at = now(), updated_at = now() where o.id = payout.id;
+  elsif payout.status in ('pending', 'done') and new.refund_cents > 0 then
+    insert into payments.outbox (kind, reason, dedupe_key, booking_id, payment_id, depends_on, amount_cents, currency)
+    values ('payout_reversal', 'cancellation', 'payout_reversal:' || new.id, new.id, paid.id, payout.id,
+            least(new.refund_cents, payout.amount_cents), payout.currency)
+    on conflict on constraint outbox_effect_once do nothing;
+  end if;
+  return null;
+end
+$$;
+comment on function private.enqueue_cancellation_money() is
+  'Trigger: a cancelled paid booking gets its refund (refund_cents) in the outbox; an unsent payout is cancelled, a sent one reversed (up to the refund).';
+
+create function private.enqueue_due_payouts() returns integer
+language sql
+security definer
+set search_path = ''
+as $$
+  with due as (
+    insert into payments.outbox (kind, reason, dedupe_key, booking_id, payment_id, amount_cents, currency, destination, source_transaction)
+    select 'payout', 'payout', 'payout:' || b.id, b.id, p.id, b.host_payout_cents, b.currency, a.stripe_account_id, p.charge_id
+      from public.bookings b
+      join payments.connected_accounts a on a.user_id = b.host_id and a.payouts_enabled
+      join lateral (
+        select p.id, p.charge_id from payments.payments p
+         where p.booking_id = b.id and p.status = 'succeeded' and p.outcome = 'confirmed'
+         order by p.succeeded_at limit 1
+      ) p on true
+     where b.status in ('confirmed', 'completed')
+       and b.check_in_at + interval '24 hours' <= pg_catalog.now()
+       and b.host_payout_cents > 0
+       and not exists (select from payments.outbox o where o.dedupe_key = 'payout:' || b.id)
+    on conflict on constraint outbox_effect_once do nothing
+    returning 1
+  )
+  select count(*)::integer from due
+$$;
+comment on function private.enqueue_due_payouts() is
+  'Job: writes the payout (host_payout_cents to the host''s connected account) of every paid stay whose check-in was 24 h ago, once payouts are enabled; one per booking. Returns the count.';
+
+-- Triggers -------------------------------------------------------------------------------------------------------
+
+create trigger bookings_enqueue_cancellation_money after update of status on public.bookings
+  for each row when (new.status = 'cancelled' and old.status is distinct from 'cancelled')
+  execute function private.enqueue_cancellation_money();
+
+-- Views ----------------------------------------------------------------------------------------------------------
+
+-- What a client reads of a payment: security invoker, so payments.payments' policies decide the rows.
+create view public.booking_payments with (security_invoker = on) as
+  select p.booking_id, p.status::text as status, p.amount_cents, p.currency, p.refunded_cents, p.disputed,
+         p.succeeded_at, p.created_at, p.updated_at
+    from payments.payments p;
+comment on view public.booking_payments is 'The payments of your bookings (as guest or host): status, amount, refunded amount, dispute. Read-only.';
+
+-- Grants ---------------------------------------------------------------------------------------------------------
+
+revoke all on payments.payments, payments.outbox from public, anon, authenticated, service_role;
+grant select on payments.payments, payments.outbox to service_role;
+-- Clients reach payments.payments only through public.booking_payments, and only these columns.
+grant usage on schema payments to authenticated;
+grant select (booking_id, status, amount_cents, currency, refunded_cents, disputed, succeeded_at, created_at, updated_at)
+  on payments.payments to authenticated;
+
+revoke all on public.booking_payments from public, anon, authenticated, service_role;
+grant select on public.booking_payments to authenticated, service_role;
+
+revoke all on all functions in schema payments from public, anon, authenticated;
+grant execute on all functions in schema payments to service_role;
+revoke all on function private.enqueue_cancellation_money(), private.enqueue_due_payouts() from public, anon, authenticated;
+grant execute on function private.enqueue_due_payouts() to service_role;
+
+-- Row-level security ---------------------------------------------------------------------------------------------
+
+alter table payments.payments enable row level security;
+alter table payments.outbox enable row level security;
+
+create policy "guests and hosts read the payments of their bookings" on payments.payments
+  for select to authenticated
+  using (guest_id = (select auth.uid()) or host_id = (select auth.uid()));
+
+create policy "the service role reads payments" on payments.payments
+  for select to service_role
+  using (true);
+
+create policy "the service role reads the outbox" on payments.outbox
+  for select to service_role
+  using (true);
+
+-- Scheduling -----------------------------------------------------------------------------------------------------
+
+-- Where pg_cron exists the jobs chapter provides private.schedule_job. Without it nothing is lost: the
+-- payments-worker function also enqueues due payouts before it drains the outbox.
+do $$
+begin
+  if to_regprocedure('private.schedule_job(text,text,text)') is not null then
+    perform private.schedule_job('enqueue-due-payouts', '*/10 * * * *', 'select private.enqueue_due_payouts()');
+  end if;
+end
+$$;
