@@ -290,8 +290,10 @@ begin
       (check_out + property.check_out_time) at time zone property.time_zone,
       now() + case when property.instant_book then interval '30 minutes' else interval '24 hours' end)
     returning * into booking;
-  exception when exclusion_violation then
-    -- A concurrent request claimed the nights between our check and our insert: same answer as the check.
+  exception when exclusion_violation or deadlock_detected then
+    -- A concurrent request claimed the nights between our check and our insert: same answer as the check. Two
+    -- racing claims can each wait for the other in the exclusion check; Postgres then aborts one of them with a
+    -- deadlock, and that one lost the race just the same.
     perform nextval('private.refused_double_bookings');
     raise exception 'those dates are not available' using errcode = 'PT409', hint = 'dates_unavailable';
   end;

@@ -2,7 +2,8 @@
 --
 -- Served by the `metrics` edge function (/functions/v1/metrics, bearer METRICS_TOKEN); only the service role may
 -- call private.prometheus_metrics(). Families (docs/operations.md lists them with the alert rules):
---   marketplace: bookings by status, holds about to expire, refused double bookings, webhook events by outcome;
+--   marketplace: bookings by status, holds about to expire, refused double bookings, webhook events by outcome,
+--                outbox depth by kind (refunds and payouts pending) and the age of its oldest pending row;
 --   database: connections by state, max connections, cache hit ratio, oldest transaction age, lock waits,
 --             dead tuples per table, database size.
 
@@ -34,6 +35,17 @@ begin
         (select coalesce(jsonb_agg(jsonb_build_object('labels', format('outcome="%s"', o.outcome), 'value', coalesce(c.n, 0)) order by o.outcome), '[]')
            from unnest(array['received', 'processed', 'ignored', 'acknowledged', 'failed']) o(outcome)
            left join (select e.outcome, count(*) n from payments.stripe_events e group by e.outcome) c using (outcome))),
+      ('staybase_outbox_depth', 'gauge', 'Outbox rows (refunds, payouts, payout reversals) waiting to leave (pending) or given up (dead).',
+        (select jsonb_agg(jsonb_build_object('labels', format('kind="%s",status="%s"', k.kind, st.status), 'value', coalesce(c.n, 0))
+                          order by k.kind, st.status)
+           from unnest(enum_range(null::payments.outbox_kind)) k(kind)
+           cross join unnest(array['pending', 'dead']::payments.outbox_status[]) st(status)
+           left join (select o.kind, o.status, count(*) n from payments.outbox o group by o.kind, o.status) c
+             on c.kind = k.kind and c.status = st.status)),
+      ('staybase_outbox_oldest_pending_age_seconds', 'gauge', 'Age of the oldest pending outbox row (0 when none).',
+        (select jsonb_build_array(jsonb_build_object('labels', '',
+                  'value', round(coalesce(extract(epoch from pg_catalog.now() - min(o.created_at)), 0)::numeric, 3)))
+           from payments.outbox o where o.status = 'pending')),
       ('staybase_db_connections', 'gauge', 'Connections to this database by state.',
         (select coalesce(jsonb_agg(jsonb_build_object('labels', format('state="%s"', a.state), 'value', a.n)), '[]')
            from (select coalesce(sa.state, 'background') as state, count(*) n

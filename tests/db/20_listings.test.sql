@@ -339,10 +339,10 @@ select throws_ok(format($$ update public.properties set longitude = -180.5 where
   '23514', 'new row for relation "properties" violates check constraint "longitude_range"',
   'a longitude west of -180 is refused by longitude_range');
 select throws_ok(format($$ update public.properties set time_zone = 'Mars/Olympus_Mons' where id = %L $$, pg_temp.listing('loft')),
-  '23514', 'new row for relation "properties" violates check constraint "time_zone_is_iana"',
+  '23503', 'insert or update on table "properties" violates foreign key constraint "time_zone_is_iana"',
   'an unknown time zone is refused by time_zone_is_iana');
 select throws_ok(format($$ update public.properties set time_zone = '' where id = %L $$, pg_temp.listing('loft')),
-  '23514', 'new row for relation "properties" violates check constraint "time_zone_is_iana"',
+  '23503', 'insert or update on table "properties" violates foreign key constraint "time_zone_is_iana"',
   'an empty time zone is refused by time_zone_is_iana');
 select lives_ok(format($$ update public.properties set time_zone = 'America/Los_Angeles' where id = %L $$, pg_temp.listing('draft')),
   'an IANA time zone name is accepted');
