@@ -86,3 +86,80 @@ select p.id, current_date + 20, current_date + 24, 'Owner stay'
 from public.properties p
 where p.status = 'published' and get_byte(uuid_send(p.id), 15) % 4 = 0
   and not exists (select 1 from public.availability_blocks b where b.property_id = p.id);
+
+-- Reviewed stays, so the local stack shows ratings: up to three past stays per listing by the seeded guests,
+-- inserted as completed bookings (past dates cannot be requested), priced like request_booking prices them. The
+-- most recent stay ended three days ago: on some listings only the guest has reviewed it yet, so its review is
+-- still double-blind (unpublished). Older stays have both reviews, or only the guest's, published when the window
+-- closed. The aggregates are then rebuilt from scratch.
+with listing as (
+  select p, ('x' || right(p.id::text, 8))::bit(32)::integer as n
+  from public.properties p
+  where p.id::text like '10000000-0000-4000-a000-%' and p.status = 'published'
+), stay as (
+  select l.p, l.n, s,
+         ('20000000-0000-4000-a000-' || lpad((l.n * 10 + s)::text, 12, '0'))::uuid as id,
+         (array['00000000-0000-4000-a000-000000000003', '00000000-0000-4000-a000-000000000006',
+                '00000000-0000-4000-a000-000000000007'])[1 + (l.n + s) % 3]::uuid as guest_id,
+         case when s = 0 then current_date - 5 else current_date - 30 * s - 10 end as check_in,
+         case when s = 0 then current_date - 3 else current_date - 30 * s - 10 + 2 + s end as check_out
+  from listing l cross join generate_series(0, 2) s
+  where s < 1 + l.n % 3
+), priced as (
+  select st.*, private.price_stay(st.p, st.check_in, st.check_out) as q from stay st
+)
+insert into public.bookings (id, property_id, guest_id, host_id, check_in, check_out, guests, status, currency, nightly,
+  accommodation_cents, discount_cents, cleaning_fee_cents, service_fee_cents, total_cents, host_fee_cents,
+  host_payout_cents, cancellation_policy, time_zone, check_in_at, check_out_at, confirmed_at, created_at)
+select pr.id, (pr.p).id, pr.guest_id, (pr.p).host_id, pr.check_in, pr.check_out, 1, 'completed', (pr.q).currency,
+       (pr.q).nightly, (pr.q).accommodation_cents, (pr.q).discount_cents, (pr.q).cleaning_fee_cents,
+       (pr.q).service_fee_cents, (pr.q).total_cents, (pr.q).host_fee_cents, (pr.q).host_payout_cents,
+       (pr.p).cancellation_policy, (pr.p).time_zone,
+       (pr.check_in + (pr.p).check_in_time) at time zone (pr.p).time_zone,
+       (pr.check_out + (pr.p).check_out_time) at time zone (pr.p).time_zone,
+       (pr.check_in - 20)::timestamp at time zone (pr.p).time_zone,
+       (pr.check_in - 20)::timestamp at time zone (pr.p).time_zone
+from priced pr
+on conflict (id) do nothing;
+
+with stay as (
+  select b.*, abs(hashtext(b.id::text)) as h,
+         right(b.id::text, 1)::integer as s,
+         private.review_window_closes_at(b.check_out_at, b.time_zone) as closes
+  from public.bookings b
+  where b.id::text like '20000000-0000-4000-a000-%' and b.status = 'completed'
+), side as (
+  select st.*, 'guest_to_host'::public.review_direction as direction, st.guest_id as author_id, st.host_id as subject_id,
+         3 + st.h % 3 as rating, st.check_out_at + interval '1 day' as written_at
+  from stay st
+  union all
+  -- Hosts review most stays; on a few the guest's review waits for them (recent) or was published alone (old).
+  select st.*, 'host_to_guest', st.host_id, st.guest_id, 4 + st.h % 2, st.check_out_at + interval '2 days'
+  from stay st
+  where st.h % 5 <> 0
+)
+insert into public.reviews (booking_id, author_id, subject_id, property_id, direction, rating, comment, cleanliness,
+  accuracy, communication, location, check_in, value, published_at, created_at)
+select sd.id, sd.author_id, sd.subject_id, sd.property_id, sd.direction, sd.rating,
+       case when sd.direction = 'guest_to_host'
+            then (array['Exactly as pictured, spotless and quiet.', 'Great location, the host answered within minutes.',
+                        'Comfortable beds and a well-equipped kitchen.', 'A lovely stay; the street was a bit noisy at night.',
+                        'Easy self check-in and thoughtful touches everywhere.'])[1 + sd.h % 5]
+            else (array['A considerate guest who left the place tidy.', 'Great communication, welcome back any time.',
+                        'Respectful of the house rules. Recommended.'])[1 + sd.h % 3]
+       end,
+       case when sd.direction = 'guest_to_host' then greatest(1, least(5, sd.rating + (sd.h / 3) % 3 - 1)) end,
+       case when sd.direction = 'guest_to_host' then greatest(1, least(5, sd.rating + (sd.h / 9) % 2)) end,
+       case when sd.direction = 'guest_to_host' then greatest(1, least(5, sd.rating + (sd.h / 27) % 3 - 1)) end,
+       case when sd.direction = 'guest_to_host' then greatest(1, least(5, sd.rating + (sd.h / 81) % 2)) end,
+       case when sd.direction = 'guest_to_host' then greatest(1, least(5, sd.rating + (sd.h / 243) % 3 - 1)) end,
+       case when sd.direction = 'guest_to_host' then greatest(1, least(5, sd.rating - (sd.h / 729) % 2)) end,
+       case
+         when sd.h % 5 <> 0 then sd.check_out_at + interval '2 days'   -- both reviewed: published with the second
+         when sd.closes <= now() then sd.closes                          -- one side: published when the window closed
+       end,
+       sd.written_at
+from side sd
+on conflict on constraint one_review_per_side do nothing;
+
+select private.recompute_review_aggregates();

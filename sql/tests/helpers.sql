@@ -131,4 +131,37 @@ as $$
   returning id
 $$;
 
+-- A completed stay, inserted as the owner the way a confirmed booking ends (past dates cannot be requested):
+-- priced like request_booking prices it, its nights claimed. checked_out_at defaults to the check-out time on the
+-- check-out day in the listing's time zone; tests move it to put the review window where they need it.
+create or replace function tests.create_completed_stay(
+  property uuid, guest uuid, check_in date, nights integer default 2, checked_out_at timestamptz default null
+) returns uuid
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  listing public.properties;
+  quote public.stay_quote;
+  booking_id uuid;
+begin
+  select p.* into listing from public.properties p where p.id = property;
+  quote := private.price_stay(listing, check_in, check_in + nights);
+  insert into public.bookings (
+    property_id, guest_id, host_id, check_in, check_out, guests, status, currency, nightly, accommodation_cents,
+    discount_cents, cleaning_fee_cents, service_fee_cents, total_cents, host_fee_cents, host_payout_cents,
+    cancellation_policy, time_zone, check_in_at, check_out_at, confirmed_at)
+  values (
+    listing.id, guest, listing.host_id, check_in, check_in + nights, 1, 'completed', quote.currency, quote.nightly,
+    quote.accommodation_cents, quote.discount_cents, quote.cleaning_fee_cents, quote.service_fee_cents,
+    quote.total_cents, quote.host_fee_cents, quote.host_payout_cents, listing.cancellation_policy, listing.time_zone,
+    (check_in + listing.check_in_time) at time zone listing.time_zone,
+    coalesce(checked_out_at, ((check_in + nights) + listing.check_out_time) at time zone listing.time_zone),
+    (check_in + listing.check_in_time) at time zone listing.time_zone - interval '30 days')
+  returning id into booking_id;
+  return booking_id;
+end
+$$;
+
 grant execute on all functions in schema tests to anon, authenticated, service_role;

@@ -24,3 +24,22 @@ export async function createListing(hostId: string, overrides: Partial<PropertyI
 export function daysFromToday(days: number): string {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 }
+
+/**
+ * A completed stay of `guestId` at `listingId` (inserted as the owner by tests.create_completed_stay: past stays
+ * cannot be requested). `checkIn` keeps stays of one listing apart; `checkedOutHoursAgo` places the review window.
+ */
+export async function createCompletedStay(
+  listingId: string, guestId: string, options: { checkIn: string; checkedOutHoursAgo?: number },
+): Promise<string> {
+  const sql = database({ max: 1 });
+  try {
+    const hours = options.checkedOutHoursAgo ?? 24;
+    const [row] = await sql<{ id: string }[]>`
+      select tests.create_completed_stay(${listingId}, ${guestId}, ${options.checkIn}::date, 2,
+                                         now() - make_interval(hours => ${hours})) as id`;
+    return row!.id;
+  } finally {
+    await sql.end();
+  }
+}

@@ -1,0 +1,715 @@
+-- Reviews: double-blind reviews of completed stays, sub-ratings, replies, moderation and exact rating aggregates.
+--
+-- Rules enforced here (docs/reviews.md has the whole story and the errors table):
+--   * clients never write reviews: they call submit_review and reply_to_review; admins call hide_review and
+--     unhide_review; the scheduler calls private.publish_due_reviews();
+--   * a review is written by the guest or the host of a booking, once per side, for a completed stay, within
+--     14 days after check-out (wall-clock days in the property's time zone), and never edited afterwards;
+--   * a guest's review rates the stay 1..5 and every aspect (cleanliness, accuracy, communication, location,
+--     check_in, value) 1..5; a host's review rates the guest 1..5 and has no sub-ratings;
+--   * double-blind: a review is hidden from the other side and the public until both sides have reviewed (then
+--     both are published in the same transaction) or its window has closed. The read path compares the window's
+--     deadline itself, so a late scheduler never delays a review that is due; its author always sees it;
+--   * aggregates (listing ratings and sub-ratings, member ratings as host and as guest) are sums and counts over
+--     published, non-hidden reviews, changed by atomic increments in the transaction that publishes, hides or
+--     unhides; private.recompute_review_aggregates() rebuilds them from scratch and says how many rows it fixed;
+--   * locks are always taken in one order (review rows, then listings by id, then profiles by id), so concurrent
+--     publications never deadlock and never lose an increment;
+--   * an admin hides an abusive review (and may unhide it); both actions are logged.
+--
+-- public.reviews holds exactly the columns of the contract (issue 6). The per-review state that only the database
+-- needs (the window deadline, the moderation state) lives in private.review_states, next to the moderation log.
+
+-- Types ----------------------------------------------------------------------------------------------------------
+
+create type public.review_direction as enum ('guest_to_host', 'host_to_guest');
+comment on type public.review_direction is 'Who reviews whom: the guest reviews the host (and the stay), or the host reviews the guest.';
+
+-- Tables ---------------------------------------------------------------------------------------------------------
+
+create table public.reviews (
+  id uuid primary key default gen_random_uuid(),
+  booking_id uuid not null references public.bookings (id),
+  author_id uuid not null references public.profiles (id),
+  subject_id uuid not null references public.profiles (id),
+  property_id uuid not null references public.properties (id),
+  direction public.review_direction not null,
+  rating smallint not null constraint rating_range check (rating between 1 and 5),
+  comment text not null
+    constraint comment_length check (char_length(btrim(comment)) >= 1 and char_length(comment) <= 5000),
+  cleanliness smallint constraint cleanliness_range check (cleanliness between 1 and 5),
+  accuracy smallint constraint accuracy_range check (accuracy between 1 and 5),
+  communication smallint constraint communication_range check (communication between 1 and 5),
+  location smallint constraint location_range check (location between 1 and 5),
+  check_in smallint constraint check_in_range check (check_in between 1 and 5),
+  value smallint constraint value_range check (value between 1 and 5),
+  reply text constraint reply_length check (char_length(btrim(reply)) >= 1 and char_length(reply) <= 2000),
+  replied_at timestamptz,
+  published_at timestamptz,
+  created_at timestamptz not null default now(),
+  constraint one_review_per_side unique (booking_id, direction),
+  constraint author_is_not_subject check (author_id <> subject_id),
+  constraint guest_reviews_rate_every_aspect check (
+    direction <> 'guest_to_host' or num_nulls(cleanliness, accuracy, communication, location, check_in, value) = 0),
+  constraint host_reviews_have_no_sub_ratings check (
+    direction <> 'host_to_guest' or num_nonnulls(cleanliness, accuracy, communication, location, check_in, value) = 0),
+  constraint reply_recorded check ((reply is null) = (replied_at is null)),
+  constraint reply_after_publication check (replied_at is null or published_at is not null)
+);
+comment on table public.reviews is 'A review of a completed stay, by its guest (of the host and the listing) or its host (of the guest). Double-blind until both sides reviewed or the 14-day window closed. Written only by the review functions.';
+comment on column public.reviews.subject_id is 'The reviewed member: the host for guest_to_host, the guest for host_to_guest.';
+comment on column public.reviews.rating is 'Overall rating, 1..5.';
+comment on column public.reviews.cleanliness is 'Guest reviews only (required there), 1..5; likewise accuracy, communication, location, check_in, value.';
+comment on column public.reviews.reply is 'The reviewed member''s one public answer, after publication.';
+comment on column public.reviews.published_at is 'When the review became public: the second side''s submission, or the window''s close. Null on a review that is visible because its window closed but that the job has not stamped yet.';
+
+-- The state only the database needs, one row per review.
+create table private.review_states (
+  review_id uuid primary key references public.reviews (id) on delete cascade,
+  window_closes_at timestamptz not null,
+  hidden_at timestamptz,
+  hidden_by uuid references public.profiles (id),
+  hidden_reason text,
+  constraint hiding_recorded check (
+    (hidden_at is null) = (hidden_by is null) and (hidden_at is null) = (hidden_reason is null))
+);
+comment on table private.review_states is 'Per review: the deadline of its booking''s review window (frozen at submission) and whether an admin hid it.';
+comment on column private.review_states.window_closes_at is 'Check-out plus 14 days on the wall clock of the property''s time zone. At this instant the review is public, stamped or not.';
+
+create table private.review_moderation_log (
+  id bigint generated always as identity primary key,
+  review_id uuid not null references public.reviews (id) on delete cascade,
+  action text not null constraint moderation_action_known check (action in ('hide', 'unhide')),
+  actor_id uuid not null references public.profiles (id),
+  reason text constraint hide_has_reason check (action <> 'hide' or char_length(btrim(reason)) >= 1),
+  created_at timestamptz not null default now()
+);
+comment on table private.review_moderation_log is 'Every hide and unhide of a review: who, when, why. Append-only.';
+
+-- Aggregates: sums and counts (so averages are exact), and the averages clients read.
+alter table public.properties
+  add column rating_sum bigint not null default 0,
+  add column cleanliness_sum bigint not null default 0,
+  add column accuracy_sum bigint not null default 0,
+  add column communication_sum bigint not null default 0,
+  add column location_sum bigint not null default 0,
+  add column check_in_sum bigint not null default 0,
+  add column value_sum bigint not null default 0,
+  add column cleanliness_avg numeric(3, 2),
+  add column accuracy_avg numeric(3, 2),
+  add column communication_avg numeric(3, 2),
+  add column location_avg numeric(3, 2),
+  add column check_in_avg numeric(3, 2),
+  add column value_avg numeric(3, 2),
+  add constraint rating_totals_in_range check (
+    rating_count >= 0
+    and rating_sum between rating_count and 5 * rating_count::bigint
+    and cleanliness_sum between rating_count and 5 * rating_count::bigint
+    and accuracy_sum between rating_count and 5 * rating_count::bigint
+    and communication_sum between rating_count and 5 * rating_count::bigint
+    and location_sum between rating_count and 5 * rating_count::bigint
+    and check_in_sum between rating_count and 5 * rating_count::bigint
+    and value_sum between rating_count and 5 * rating_count::bigint);
+comment on column public.properties.rating_count is 'Published, non-hidden guest reviews of this listing: kept by the database only.';
+comment on column public.properties.rating_sum is 'Sum of the ratings counted in rating_count (kept by the database; the *_sum columns make averages exact).';
+comment on column public.properties.cleanliness_avg is 'Average cleanliness of the counted reviews, like rating_avg; likewise accuracy_avg, communication_avg, location_avg, check_in_avg, value_avg.';
+
+alter table public.profiles
+  add column host_rating_avg numeric(3, 2),
+  add column host_rating_count integer not null default 0,
+  add column host_rating_sum bigint not null default 0,
+  add column guest_rating_avg numeric(3, 2),
+  add column guest_rating_count integer not null default 0,
+  add column guest_rating_sum bigint not null default 0,
+  add constraint member_rating_totals_in_range check (
+    host_rating_count >= 0 and host_rating_sum between host_rating_count and 5 * host_rating_count::bigint
+    and guest_rating_count >= 0 and guest_rating_sum between guest_rating_count and 5 * guest_rating_count::bigint);
+comment on column public.profiles.host_rating_avg is 'Average rating guests gave this member as a host (published, non-hidden reviews); kept by the database only.';
+comment on column public.profiles.guest_rating_avg is 'Average rating hosts gave this member as a guest (published, non-hidden reviews); kept by the database only.';
+
+-- Indexes --------------------------------------------------------------------------------------------------------
+
+create index reviews_property_id_idx on public.reviews (property_id, created_at desc);
+create index reviews_subject_id_idx on public.reviews (subject_id, created_at desc);
+create index reviews_author_id_idx on public.reviews (author_id);
+create index reviews_unpublished_idx on public.reviews (property_id) where published_at is null;
+create index review_states_window_idx on private.review_states (window_closes_at);
+create index review_states_hidden_by_idx on private.review_states (hidden_by) where hidden_by is not null;
+create index review_moderation_log_review_id_idx on private.review_moderation_log (review_id, created_at);
+create index review_moderation_log_actor_id_idx on private.review_moderation_log (actor_id);
+
+-- Functions ------------------------------------------------------------------------------------------------------
+
+-- 14 days on the property's wall clock: across a DST change the window is an hour longer or shorter in UTC.
+create function private.review_window_closes_at(check_out_at timestamptz, time_zone text) returns timestamptz
+language sql stable
+set search_path = ''
+as $$
+  select ((check_out_at at time zone time_zone) + interval '14 days') at time zone time_zone
+$$;
+comment on function private.review_window_closes_at(timestamptz, text) is 'When a stay''s review window closes: 14 days after check-out on the property''s wall clock.';
+
+create function private.rating_average(total bigint, how_many integer) returns numeric
+language sql immutable
+set search_path = ''
+as $$
+  select round(total::numeric / nullif(how_many, 0), 2)
+$$;
+comment on function private.rating_average(bigint, integer) is 'An average to two decimals from a sum and a count; null when nothing is counted.';
+
+-- The read path of double-blind: the deadline is compared here, so visibility never waits for the job.
+create function private.review_is_public(review_id uuid) returns boolean
+language sql stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1 from public.reviews r join private.review_states s on s.review_id = r.id
+    where r.id = review_is_public.review_id
+      and s.hidden_at is null
+      and (r.published_at is not null or s.window_closes_at <= pg_catalog.now())
+  )
+$$;
+comment on function private.review_is_public(uuid) is 'True when everyone may read the review: not hidden, and published or past its window''s deadline.';
+
+-- Of the given reviews, those the aggregates count: published and not hidden. Call it in its own statement after
+-- the reviews are locked, so that it sees every committed hide and publication.
+create function private.counted_reviews(review_ids uuid[]) returns uuid[]
+language sql stable
+security definer
+set search_path = ''
+as $$
+  select coalesce(array_agg(r.id), '{}')
+  from public.reviews r join private.review_states s on s.review_id = r.id
+  where r.id = any (review_ids) and r.published_at is not null and s.hidden_at is null
+$$;
+comment on function private.counted_reviews(uuid[]) is 'The reviews among review_ids that the aggregates count (published, not hidden).';
+
+-- Adds (sign = 1) or removes (sign = -1) reviews from every aggregate they belong to, with atomic increments.
+-- Listings are locked by id, then profiles by id: every writer of aggregates takes them in this order.
+create function private.fold_reviews(review_ids uuid[], sign integer) returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if sign not in (-1, 1) then
+    raise exception 'fold_reviews: sign must be 1 or -1, not %', sign;
+  end if;
+  if coalesce(cardinality(review_ids), 0) = 0 then
+    return;
+  end if;
+
+  perform 1 from public.properties p
+   where p.id in (select r.property_id from public.reviews r
+                  where r.id = any (review_ids) and r.direction = 'guest_to_host')
+   order by p.id
+   for no key update;
+  perform 1 from public.profiles p
+   where p.id in (select r.subject_id from public.reviews r where r.id = any (review_ids))
+   order by p.id
+   for no key update;
+
+  update public.properties p
+     set rating_count = p.rating_count + d.n,
+         rating_sum = p.rating_sum + d.rating,
+         cleanliness_sum = p.cleanliness_sum + d.cleanliness,
+         accuracy_sum = p.accuracy_sum + d.accuracy,
+         communication_sum = p.communication_sum + d.communication,
+         location_sum = p.location_sum + d.location,
+         check_in_sum = p.check_in_sum + d.check_in,
+         value_sum = p.value_sum + d.value,
+         rating_avg = private.rating_average(p.rating_sum + d.rating, p.rating_count + d.n),
+         cleanliness_avg = private.rating_average(p.cleanliness_sum + d.cleanliness, p.rating_count + d.n),
+         accuracy_avg = private.rating_average(p.accuracy_sum + d.accuracy, p.rating_count + d.n),
+         communication_avg = private.rating_average(p.communication_sum + d.communication, p.rating_count + d.n),
+         location_avg = private.rating_average(p.location_sum + d.location, p.rating_count + d.n),
+         check_in_avg = private.rating_average(p.check_in_sum + d.check_in, p.rating_count + d.n),
+         value_avg = private.rating_average(p.value_sum + d.value, p.rating_count + d.n)
+    from (select r.property_id, sign * count(*)::integer as n, sign * sum(r.rating) as rating,
+                 sign * sum(r.cleanliness) as cleanliness, sign * sum(r.accuracy) as accuracy,
+                 sign * sum(r.communication) as communication, sign * sum(r.location) as location,
+                 sign * sum(r.check_in) as check_in, sign * sum(r.value) as value
+            from public.reviews r
+           where r.id = any (review_ids) and r.direction = 'guest_to_host'
+           group by r.property_id) d
+   where p.id = d.property_id;
+
+  update public.profiles p
+     set host_rating_count = p.host_rating_count + d.host_n,
+         host_rating_sum = p.host_rating_sum + d.host_sum,
+         host_rating_avg = private.rating_average(p.host_rating_sum + d.host_sum, p.host_rating_count + d.host_n),
+         guest_rating_count = p.guest_rating_count + d.guest_n,
+         guest_rating_sum = p.guest_rating_sum + d.guest_sum,
+         guest_rating_avg = private.rating_average(p.guest_rating_sum + d.guest_sum, p.guest_rating_count + d.guest_n)
+    from (select r.subject_id,
+                 sign * (count(*) filter (where r.direction = 'guest_to_host'))::integer as host_n,
+                 sign * coalesce(sum(r.rating) filter (where r.direction = 'guest_to_host'), 0) as host_sum,
+                 sign * (count(*) filter (where r.direction = 'host_to_guest'))::integer as guest_n,
+                 sign * coalesce(sum(r.rating) filter (where r.direction = 'host_to_guest'), 0) as guest_sum
+            from public.reviews r
+           where r.id = any (review_ids)
+           group by r.subject_id) d
+   where p.id = d.subject_id;
+end
+$$;
+comment on function private.fold_reviews(uuid[], integer) is 'Adds (1) or removes (-1) reviews from the listing and member aggregates, by atomic increments under ordered row locks.';
+
+-- Stamps published_at on the reviews whose window has closed (of one listing, or all), at the window's deadline
+-- (the instant they became public), skipping rows another transaction is publishing. Returns the stamped ids.
+create function private.stamp_due_reviews(property_id uuid default null) returns uuid[]
+language sql
+security definer
+set search_path = ''
+as $$
+  with due as (
+    select r.id, s.window_closes_at
+      from public.reviews r join private.review_states s on s.review_id = r.id
+     where r.published_at is null
+       and s.window_closes_at <= pg_catalog.now()
+       and (stamp_due_reviews.property_id is null or r.property_id = stamp_due_reviews.property_id)
+     order by r.id
+       for update of r skip locked
+  ), stamped as (
+    update public.reviews r set published_at = due.window_closes_at
+      from due
+     where r.id = due.id
+    returning r.id
+  )
+  select coalesce(array_agg(stamped.id), '{}') from stamped
+$$;
+comment on function private.stamp_due_reviews(uuid) is 'Stamps published_at (= window deadline) on due, unstamped reviews of one listing or all; returns their ids.';
+
+create function private.publish_due_reviews(property_id uuid default null) returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  stamped uuid[] := private.stamp_due_reviews(property_id);
+begin
+  perform private.fold_reviews(private.counted_reviews(stamped), 1);
+  return cardinality(stamped);
+end
+$$;
+comment on function private.publish_due_reviews(uuid) is 'Job (every minute): stamps reviews whose window closed and folds them into the aggregates in the same transaction. Idempotent; returns how many it published.';
+
+-- Rebuilds every aggregate from the reviews. Locks listings then profiles (by id) before reading, so a concurrent
+-- publication either committed before (and is read) or waits and adds its increment after.
+create function private.recompute_review_aggregates() returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  fixed_listings integer;
+  fixed_members integer;
+begin
+  perform 1 from public.properties p order by p.id for no key update;
+  perform 1 from public.profiles p order by p.id for no key update;
+
+  with counted as (
+    select r.* from public.reviews r join private.review_states s on s.review_id = r.id
+    where r.published_at is not null and s.hidden_at is null
+  ), totals as (
+    select p.id, count(c.id)::integer as n, coalesce(sum(c.rating), 0) as rating,
+           coalesce(sum(c.cleanliness), 0) as cleanliness, coalesce(sum(c.accuracy), 0) as accuracy,
+           coalesce(sum(c.communication), 0) as communication, coalesce(sum(c.location), 0) as location,
+           coalesce(sum(c.check_in), 0) as check_in, coalesce(sum(c.value), 0) as value
+      from public.properties p
+      left join counted c on c.property_id = p.id and c.direction = 'guest_to_host'
+     group by p.id
+  )
+  update public.properties p
+     set rating_count = t.n, rating_sum = t.rating, cleanliness_sum = t.cleanliness, accuracy_sum = t.accuracy,
+         communication_sum = t.communication, location_sum = t.location, check_in_sum = t.check_in,
+         value_sum = t.value,
+         rating_avg = private.rating_average(t.rating, t.n),
+         cleanliness_avg = private.rating_average(t.cleanliness, t.n),
+         accuracy_avg = private.rating_average(t.accuracy, t.n),
+         communication_avg = private.rating_average(t.communication, t.n),
+         location_avg = private.rating_average(t.location, t.n),
+         check_in_avg = private.rating_average(t.check_in, t.n),
+         value_avg = private.rating_average(t.value, t.n)
+    from totals t
+   where p.id = t.id
+     and (p.rating_count, p.rating_sum, p.cleanliness_sum, p.accuracy_sum, p.communication_sum, p.location_sum,
+          p.check_in_sum, p.value_sum, p.rating_avg, p.cleanliness_avg, p.accuracy_avg, p.communication_avg,
+          p.location_avg, p.check_in_avg, p.value_avg)
+         is distinct from
+         (t.n, t.rating, t.cleanliness, t.accuracy, t.communication, t.location, t.check_in, t.value,
+          private.rating_average(t.rating, t.n), private.rating_average(t.cleanliness, t.n),
+          private.rating_average(t.accuracy, t.n), private.rating_average(t.communication, t.n),
+          private.rating_average(t.location, t.n), private.rating_average(t.check_in, t.n),
+          private.rating_average(t.value, t.n));
+  get diagnostics fixed_listings = row_count;
+
+  with counted as (
+    select r.* from public.reviews r join private.review_states s on s.review_id = r.id
+    where r.published_at is not null and s.hidden_at is null
+  ), totals as (
+    select m.id,
+           (count(c.id) filter (where c.direction = 'guest_to_host'))::integer as host_n,
+           coalesce(sum(c.rating) filter (where c.direction = 'guest_to_host'), 0) as host_sum,
+           (count(c.id) filter (where c.direction = 'host_to_guest'))::integer as guest_n,
+           coalesce(sum(c.rating) filter (where c.direction = 'host_to_guest'), 0) as guest_sum
+      from public.profiles m
+      left join counted c on c.subject_id = m.id
+     group by m.id
+  )
+  update public.profiles m
+     set host_rating_count = t.host_n, host_rating_sum = t.host_sum,
+         host_rating_avg = private.rating_average(t.host_sum, t.host_n),
+         guest_rating_count = t.guest_n, guest_rating_sum = t.guest_sum,
+         guest_rating_avg = private.rating_average(t.guest_sum, t.guest_n)
+    from totals t
+   where m.id = t.id
+     and (m.host_rating_count, m.host_rating_sum, m.host_rating_avg, m.guest_rating_count, m.guest_rating_sum,
+          m.guest_rating_avg)
+         is distinct from
+         (t.host_n, t.host_sum, private.rating_average(t.host_sum, t.host_n), t.guest_n, t.guest_sum,
+          private.rating_average(t.guest_sum, t.guest_n));
+  get diagnostics fixed_members = row_count;
+
+  return fixed_listings + fixed_members;
+end
+$$;
+comment on function private.recompute_review_aggregates() is 'Rebuilds every listing and member rating aggregate from the reviews; returns how many rows it had to correct (0 when the incremental aggregates were exact).';
+
+create function public.submit_review(
+  booking_id uuid, rating integer, comment text,
+  cleanliness integer default null, accuracy integer default null, communication integer default null,
+  location integer default null, check_in integer default null, value integer default null
+) returns public.reviews
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  caller uuid := (select auth.uid());
+  booking public.bookings;
+  side public.review_direction;
+  sub_ratings integer[] := array[cleanliness, accuracy, communication, location, check_in, value];
+  review public.reviews;
+  due uuid[];
+  pair uuid[] := '{}';
+begin
+  if caller is null then
+    raise exception 'sign in to review a stay' using errcode = '42501', hint = 'not_signed_in';
+  end if;
+  -- Locking the booking serializes its guest's and its host's submissions: the second one sees the first and
+  -- publishes both.
+  select b.* into booking from public.bookings b where b.id = submit_review.booking_id for update;
+  if booking.id is null then
+    raise exception 'no booking %', submit_review.booking_id using errcode = 'PT404', hint = 'booking_not_found';
+  end if;
+  if caller not in (booking.guest_id, booking.host_id) then
+    raise exception 'only the guest or the host of a stay reviews it' using errcode = '42501', hint = 'not_booking_party';
+  end if;
+  side := case when caller = booking.guest_id then 'guest_to_host' else 'host_to_guest' end;
+
+  if rating is null or rating not between 1 and 5 then
+    raise exception 'a rating is a whole number from 1 to 5' using errcode = '22023', hint = 'rating_out_of_range';
+  end if;
+  if side = 'guest_to_host' and array_position(sub_ratings, null) is not null then
+    raise exception 'a guest rates cleanliness, accuracy, communication, location, check-in and value'
+      using errcode = '22023', hint = 'sub_ratings_required';
+  end if;
+  if side = 'host_to_guest' and num_nonnulls(variadic sub_ratings) > 0 then
+    raise exception 'a host rates the guest overall only, without sub-ratings'
+      using errcode = '22023', hint = 'sub_ratings_not_allowed';
+  end if;
+  if exists (select 1 from unnest(sub_ratings) s where s not between 1 and 5) then
+    raise exception 'a rating is a whole number from 1 to 5' using errcode = '22023', hint = 'rating_out_of_range';
+  end if;
+  if comment is null or btrim(comment) = '' then
+    raise exception 'a review needs a comment' using errcode = '22023', hint = 'comment_required';
+  end if;
+  if char_length(btrim(comment)) > 5000 then
+    raise exception 'a review comment has at most 5000 characters' using errcode = '22023', hint = 'comment_too_long';
+  end if;
+
+  -- A confirmed stay whose check-out has passed is completed, whether or not the completion job ran yet.
+  if booking.status = 'confirmed' and booking.check_out_at <= now() then
+    update public.bookings b set status = 'completed' where b.id = booking.id returning * into booking;
+  end if;
+  if booking.status <> 'completed' then
+    raise exception 'only a completed stay can be reviewed (this one is %)', booking.status
+      using errcode = 'PT409', hint = 'stay_not_completed';
+  end if;
+  if now() >= private.review_window_closes_at(booking.check_out_at, booking.time_zone) then
+    raise exception 'reviews are written within 14 days after check-out; this window closed at %',
+        private.review_window_closes_at(booking.check_out_at, booking.time_zone)
+      using errcode = 'PT409', hint = 'review_window_closed';
+  end if;
+  if exists (select 1 from public.reviews r where r.booking_id = booking.id and r.direction = side) then
+    raise exception 'you already reviewed this stay; reviews cannot be edited'
+      using errcode = 'PT409', hint = 'already_reviewed';
+  end if;
+
+  -- The next write on a listing publishes its due reviews (the job does it for quiet listings).
+  due := private.stamp_due_reviews(booking.property_id);
+  begin
+    insert into public.reviews (booking_id, author_id, subject_id, property_id, direction, rating, comment,
+                                cleanliness, accuracy, communication, location, check_in, value)
+    values (booking.id, caller, case when side = 'guest_to_host' then booking.host_id else booking.guest_id end,
+            booking.property_id, side, rating, btrim(comment),
+            cleanliness, accuracy, communication, location, check_in, value)
+    returning * into review;
+  exception when unique_violation then
+    raise exception 'you already reviewed this stay; reviews cannot be edited'
+      using errcode = 'PT409', hint = 'already_reviewed';
+  end;
+
+  -- Both sides have now reviewed: publish both at once.
+  if exists (select 1 from public.reviews r where r.booking_id = booking.id and r.direction <> side) then
+    with published as (
+      update public.reviews r set published_at = now()
+       where r.booking_id = booking.id and r.published_at is null
+      returning r.id
+    )
+    select coalesce(array_agg(published.id), '{}') into pair from published;
+  end if;
+  perform private.fold_reviews(private.counted_reviews(due || pair), 1);
+
+  select r.* into review from public.reviews r where r.id = review.id;
+  return review;
+end
+$$;
+comment on function public.submit_review(uuid, integer, text, integer, integer, integer, integer, integer, integer) is
+  'The guest (with all six sub-ratings) or the host (without) reviews a completed stay, once, within 14 days after check-out. Hidden from the other side until both reviewed or the window closed. Errors: docs/reviews.md.';
+
+create function public.reply_to_review(review_id uuid, reply text) returns public.reviews
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  caller uuid := (select auth.uid());
+  review public.reviews;
+  state private.review_states;
+begin
+  if caller is null then
+    raise exception 'sign in to reply to a review' using errcode = '42501', hint = 'not_signed_in';
+  end if;
+  select r.* into review from public.reviews r where r.id = reply_to_review.review_id for update;
+  if review.id is null
+     or not (caller in (review.author_id, review.subject_id) or private.is_admin() or private.review_is_public(review.id)) then
+    raise exception 'no review % that you can see', reply_to_review.review_id
+      using errcode = 'PT404', hint = 'review_not_found';
+  end if;
+  if caller <> review.subject_id then
+    raise exception 'only the reviewed member replies to a review' using errcode = '42501', hint = 'not_review_subject';
+  end if;
+  select s.* into state from private.review_states s where s.review_id = review.id;
+  if state.hidden_at is not null then
+    raise exception 'this review was hidden by moderation' using errcode = 'PT409', hint = 'review_hidden';
+  end if;
+  if review.published_at is null then
+    if state.window_closes_at > now() then
+      raise exception 'you can reply once the review is published' using errcode = 'PT409', hint = 'review_not_published';
+    end if;
+    -- Due but not stamped yet: publish the listing's due reviews now.
+    perform private.publish_due_reviews(review.property_id);
+  end if;
+  if review.reply is not null then
+    raise exception 'this review already has a reply' using errcode = 'PT409', hint = 'already_replied';
+  end if;
+  if reply_to_review.reply is null or btrim(reply_to_review.reply) = '' then
+    raise exception 'a reply needs some text' using errcode = '22023', hint = 'reply_required';
+  end if;
+  if char_length(btrim(reply_to_review.reply)) > 2000 then
+    raise exception 'a reply has at most 2000 characters' using errcode = '22023', hint = 'reply_too_long';
+  end if;
+  update public.reviews r set reply = btrim(reply_to_review.reply), replied_at = now()
+   where r.id = review.id
+  returning * into review;
+  return review;
+end
+$$;
+comment on function public.reply_to_review(uuid, text) is 'The reviewed member answers a published review, once. Errors: docs/reviews.md.';
+
+-- The admin checks shared by hide_review and unhide_review: the review, locked.
+create function private.review_for_moderation(review_id uuid, reason text, hiding boolean) returns public.reviews
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  review public.reviews;
+begin
+  if not private.is_admin() then
+    raise exception 'only an admin moderates reviews' using errcode = '42501', hint = 'not_admin';
+  end if;
+  if hiding and (reason is null or btrim(reason) = '') then
+    raise exception 'say why the review is hidden' using errcode = '22023', hint = 'reason_required';
+  end if;
+  select r.* into review from public.reviews r where r.id = review_for_moderation.review_id for update;
+  if review.id is null then
+    raise exception 'no review %', review_for_moderation.review_id using errcode = 'PT404', hint = 'review_not_found';
+  end if;
+  return review;
+end
+$$;
+comment on function private.review_for_moderation(uuid, text, boolean) is 'Admin only: locks and returns a review to hide or unhide (a hide needs a reason).';
+
+create function public.hide_review(review_id uuid, reason text) returns public.reviews
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  review public.reviews := private.review_for_moderation(review_id, reason, true);
+begin
+  update private.review_states s
+     set hidden_at = now(), hidden_by = (select auth.uid()), hidden_reason = btrim(reason)
+   where s.review_id = review.id and s.hidden_at is null;
+  if not found then
+    raise exception 'this review is already hidden' using errcode = 'PT409', hint = 'already_hidden';
+  end if;
+  insert into private.review_moderation_log (review_id, action, actor_id, reason)
+  values (review.id, 'hide', (select auth.uid()), btrim(reason));
+  if review.published_at is not null then
+    perform private.fold_reviews(array[review.id], -1);
+  end if;
+  return review;
+end
+$$;
+comment on function public.hide_review(uuid, text) is 'Admin only: hides an abusive review from everyone but its author and admins, and removes it from the aggregates. Logged.';
+
+create function public.unhide_review(review_id uuid, reason text default null) returns public.reviews
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  review public.reviews := private.review_for_moderation(review_id, reason, false);
+begin
+  update private.review_states s
+     set hidden_at = null, hidden_by = null, hidden_reason = null
+   where s.review_id = review.id and s.hidden_at is not null;
+  if not found then
+    raise exception 'this review is not hidden' using errcode = 'PT409', hint = 'not_hidden';
+  end if;
+  insert into private.review_moderation_log (review_id, action, actor_id, reason)
+  values (review.id, 'unhide', (select auth.uid()), nullif(btrim(reason), ''));
+  if review.published_at is not null then
+    perform private.fold_reviews(array[review.id], 1);
+  end if;
+  return review;
+end
+$$;
+comment on function public.unhide_review(uuid, text) is 'Admin only: restores a hidden review (and its place in the aggregates). Logged.';
+
+-- Whoever inserts a review (the functions, or the owner seeding), it must match its booking.
+create function private.check_review_matches_booking() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  booking public.bookings;
+begin
+  select b.* into booking from public.bookings b where b.id = new.booking_id;
+  if booking.property_id is distinct from new.property_id
+     or (new.direction = 'guest_to_host' and (new.author_id, new.subject_id) is distinct from (booking.guest_id, booking.host_id))
+     or (new.direction = 'host_to_guest' and (new.author_id, new.subject_id) is distinct from (booking.host_id, booking.guest_id)) then
+    raise exception 'a review''s author, subject and listing are its booking''s'
+      using errcode = '22023', hint = 'review_does_not_match_booking';
+  end if;
+  return new;
+end
+$$;
+comment on function private.check_review_matches_booking() is 'Trigger: a review''s author, subject and listing must be its booking''s guest/host and listing.';
+
+create function private.open_review_state() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  insert into private.review_states (review_id, window_closes_at)
+  select new.id, private.review_window_closes_at(b.check_out_at, b.time_zone)
+    from public.bookings b where b.id = new.booking_id;
+  return null;
+end
+$$;
+comment on function private.open_review_state() is 'Trigger: records the review''s window deadline (frozen from its booking) in private.review_states.';
+
+create function private.guard_review_update() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if (to_jsonb(new) - 'published_at' - 'reply' - 'replied_at') <> (to_jsonb(old) - 'published_at' - 'reply' - 'replied_at')
+     or (old.published_at is not null and new.published_at is distinct from old.published_at)
+     or (old.reply is not null and (new.reply, new.replied_at) is distinct from (old.reply, old.replied_at)) then
+    raise exception 'a review cannot be edited after submission' using errcode = 'PT409', hint = 'review_immutable';
+  end if;
+  return new;
+end
+$$;
+comment on function private.guard_review_update() is 'Trigger: a review only ever gains its publication stamp and one reply; nothing else changes.';
+
+-- Triggers -------------------------------------------------------------------------------------------------------
+
+create trigger reviews_match_booking before insert on public.reviews
+  for each row execute function private.check_review_matches_booking();
+create trigger reviews_open_state after insert on public.reviews
+  for each row execute function private.open_review_state();
+create trigger reviews_guard_update before update on public.reviews
+  for each row execute function private.guard_review_update();
+
+-- Grants ---------------------------------------------------------------------------------------------------------
+
+revoke all on function private.review_window_closes_at(timestamptz, text), private.rating_average(bigint, integer),
+  private.review_is_public(uuid), private.counted_reviews(uuid[]), private.fold_reviews(uuid[], integer),
+  private.stamp_due_reviews(uuid), private.publish_due_reviews(uuid), private.recompute_review_aggregates(),
+  private.review_for_moderation(uuid, text, boolean), private.check_review_matches_booking(),
+  private.open_review_state(), private.guard_review_update()
+  from public, anon, authenticated;
+-- The policies call review_is_public as the reader.
+grant execute on function private.review_is_public(uuid) to anon, authenticated, service_role;
+grant execute on function private.review_window_closes_at(timestamptz, text), private.rating_average(bigint, integer)
+  to anon, authenticated, service_role;
+grant execute on function private.publish_due_reviews(uuid), private.recompute_review_aggregates() to service_role;
+
+revoke all on function public.submit_review(uuid, integer, text, integer, integer, integer, integer, integer, integer),
+  public.reply_to_review(uuid, text), public.hide_review(uuid, text), public.unhide_review(uuid, text)
+  from public, anon;
+grant execute on function public.submit_review(uuid, integer, text, integer, integer, integer, integer, integer, integer),
+  public.reply_to_review(uuid, text), public.hide_review(uuid, text), public.unhide_review(uuid, text)
+  to authenticated;
+
+-- Reviews are read through the policies and written only by the functions above, for every client role.
+revoke insert, update, delete, truncate, references, trigger on public.reviews from anon, authenticated, service_role;
+grant select on public.reviews to anon, authenticated, service_role;
+
+revoke all on table private.review_states, private.review_moderation_log from public, anon, authenticated;
+grant select on table private.review_states, private.review_moderation_log to service_role;
+
+-- Row-level security ---------------------------------------------------------------------------------------------
+
+alter table public.reviews enable row level security;
+alter table private.review_states enable row level security;
+alter table private.review_moderation_log enable row level security;
+
+create policy "anyone reads published reviews" on public.reviews
+  for select to anon
+  using (private.review_is_public(id));
+create policy "members read published reviews and their own, admins all" on public.reviews
+  for select to authenticated
+  using (author_id = (select auth.uid()) or (select private.is_admin()) or private.review_is_public(id));
+
+-- Scheduling -----------------------------------------------------------------------------------------------------
+
+-- Where pg_cron exists (Supabase, the Debian server with pg_cron preloaded), the jobs chapter provides
+-- private.schedule_job; without it, call private.publish_due_reviews() from any scheduler. Visibility never
+-- depends on it (see docs/reviews.md).
+do $$
+begin
+  if to_regprocedure('private.schedule_job(text,text,text)') is not null then
+    perform private.schedule_job('publish-due-reviews', '* * * * *', 'select private.publish_due_reviews()');
+  end if;
+end
+$$;
