@@ -3,7 +3,8 @@
 -- Served by the `metrics` edge function (/functions/v1/metrics, bearer METRICS_TOKEN); only the service role may
 -- call private.prometheus_metrics(). Families (docs/operations.md lists them with the alert rules):
 --   marketplace: bookings by status, holds about to expire, refused double bookings, webhook events by outcome,
---                outbox depth by kind (refunds and payouts pending) and the age of its oldest pending row;
+--                outbox depth by kind (refunds and payouts pending) and the age of its oldest pending row, reviews
+--                awaiting publication;
 --   database: connections by state, max connections, cache hit ratio, oldest transaction age, lock waits,
 --             dead tuples per table, database size.
 
@@ -46,6 +47,13 @@ begin
         (select jsonb_build_array(jsonb_build_object('labels', '',
                   'value', round(coalesce(extract(epoch from pg_catalog.now() - min(o.created_at)), 0)::numeric, 3)))
            from payments.outbox o where o.status = 'pending')),
+      ('staybase_reviews_awaiting_publication', 'gauge',
+        'Unpublished reviews: blind (waiting for the other side or the window) or due (window closed, not yet stamped by the job).',
+        (select jsonb_build_array(
+                  jsonb_build_object('labels', 'state="blind"', 'value', count(*) filter (where st.window_closes_at > pg_catalog.now())),
+                  jsonb_build_object('labels', 'state="due"', 'value', count(*) filter (where st.window_closes_at <= pg_catalog.now())))
+           from public.reviews r join private.review_states st on st.review_id = r.id
+          where r.published_at is null and st.hidden_at is null)),
       ('staybase_db_connections', 'gauge', 'Connections to this database by state.',
         (select coalesce(jsonb_agg(jsonb_build_object('labels', format('state="%s"', a.state), 'value', a.n)), '[]')
            from (select coalesce(sa.state, 'background') as state, count(*) n

@@ -42,7 +42,7 @@ describe('metrics', () => {
   it('serves every family, which promtool accepts', async () => {
     const text = await scrape();
     for (const family of ['staybase_bookings', 'staybase_holds_expiring_soon', 'staybase_double_bookings_refused_total',
-      'staybase_webhook_events', 'staybase_outbox_depth', 'staybase_outbox_oldest_pending_age_seconds', 'staybase_db_connections', 'staybase_db_cache_hit_ratio',
+      'staybase_webhook_events', 'staybase_outbox_depth', 'staybase_outbox_oldest_pending_age_seconds', 'staybase_reviews_awaiting_publication', 'staybase_db_connections', 'staybase_db_cache_hit_ratio',
       'staybase_db_oldest_transaction_seconds', 'staybase_db_lock_waits', 'staybase_db_dead_tuples', 'staybase_db_size_bytes']) {
       expect(text, family).toContain(`# TYPE ${family} `);
     }
