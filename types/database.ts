@@ -113,14 +113,14 @@ isOneToOne: false
                   ]
                 },"properties": {
                   Row: {
-                    "address_line": string,"bathrooms": number,"bedrooms": number,"beds": number,"cancellation_policy": Database["public"]['Enums']["cancellation_policy"],"check_in_time": string,"check_out_time": string,"city": string,"cleaning_fee_cents": number,"country_code": string,"created_at": string,"currency": string,"description": string,"host_id": string,"id": string,"instant_book": boolean,"latitude": number,"longitude": number,"max_guests": number,"max_nights": number,"min_nights": number,"monthly_discount_pct": number,"nightly_price_cents": number,"postal_code": string,"property_type": Database["public"]['Enums']["property_type"],"rating_avg": number | null,"rating_count": number,"region": string,"status": Database["public"]['Enums']["listing_status"],"time_zone": string,"title": string,"updated_at": string,"weekly_discount_pct": number
+                    "address_line": string,"amenity_codes": (string)[],"bathrooms": number,"bedrooms": number,"beds": number,"cancellation_policy": Database["public"]['Enums']["cancellation_policy"],"check_in_time": string,"check_out_time": string,"city": string,"cleaning_fee_cents": number,"country_code": string,"created_at": string,"currency": string,"description": string,"host_id": string,"id": string,"instant_book": boolean,"latitude": number,"longitude": number,"max_guests": number,"max_nights": number,"min_nights": number,"monthly_discount_pct": number,"nightly_price_cents": number,"postal_code": string,"property_type": Database["public"]['Enums']["property_type"],"rating_avg": number | null,"rating_count": number,"region": string,"search_document": unknown,"status": Database["public"]['Enums']["listing_status"],"time_zone": string,"title": string,"updated_at": string,"weekly_discount_pct": number
                   }
                   ComputedFields: never
                   Insert: {
-                    "address_line"?: string,"bathrooms"?: number,"bedrooms"?: number,"beds"?: number,"cancellation_policy"?: Database["public"]['Enums']["cancellation_policy"],"check_in_time"?: string,"check_out_time"?: string,"city": string,"cleaning_fee_cents"?: number,"country_code": string,"created_at"?: string,"currency": string,"description"?: string,"host_id"?: string,"id"?: string,"instant_book"?: boolean,"latitude": number,"longitude": number,"max_guests"?: number,"max_nights"?: number,"min_nights"?: number,"monthly_discount_pct"?: number,"nightly_price_cents": number,"postal_code"?: string,"property_type"?: Database["public"]['Enums']["property_type"],"rating_avg"?: number | null,"rating_count"?: number,"region"?: string,"status"?: Database["public"]['Enums']["listing_status"],"time_zone": string,"title": string,"updated_at"?: string,"weekly_discount_pct"?: number
+                    "address_line"?: string,"amenity_codes"?: (string)[],"bathrooms"?: number,"bedrooms"?: number,"beds"?: number,"cancellation_policy"?: Database["public"]['Enums']["cancellation_policy"],"check_in_time"?: string,"check_out_time"?: string,"city": string,"cleaning_fee_cents"?: number,"country_code": string,"created_at"?: string,"currency": string,"description"?: string,"host_id"?: string,"id"?: string,"instant_book"?: boolean,"latitude": number,"longitude": number,"max_guests"?: number,"max_nights"?: number,"min_nights"?: number,"monthly_discount_pct"?: number,"nightly_price_cents": number,"postal_code"?: string,"property_type"?: Database["public"]['Enums']["property_type"],"rating_avg"?: number | null,"rating_count"?: number,"region"?: string,"search_document"?: never,"status"?: Database["public"]['Enums']["listing_status"],"time_zone": string,"title": string,"updated_at"?: string,"weekly_discount_pct"?: number
                   }
                   Update: {
-                    "address_line"?: string,"bathrooms"?: number,"bedrooms"?: number,"beds"?: number,"cancellation_policy"?: Database["public"]['Enums']["cancellation_policy"],"check_in_time"?: string,"check_out_time"?: string,"city"?: string,"cleaning_fee_cents"?: number,"country_code"?: string,"created_at"?: string,"currency"?: string,"description"?: string,"host_id"?: string,"id"?: string,"instant_book"?: boolean,"latitude"?: number,"longitude"?: number,"max_guests"?: number,"max_nights"?: number,"min_nights"?: number,"monthly_discount_pct"?: number,"nightly_price_cents"?: number,"postal_code"?: string,"property_type"?: Database["public"]['Enums']["property_type"],"rating_avg"?: number | null,"rating_count"?: number,"region"?: string,"status"?: Database["public"]['Enums']["listing_status"],"time_zone"?: string,"title"?: string,"updated_at"?: string,"weekly_discount_pct"?: number
+                    "address_line"?: string,"amenity_codes"?: (string)[],"bathrooms"?: number,"bedrooms"?: number,"beds"?: number,"cancellation_policy"?: Database["public"]['Enums']["cancellation_policy"],"check_in_time"?: string,"check_out_time"?: string,"city"?: string,"cleaning_fee_cents"?: number,"country_code"?: string,"created_at"?: string,"currency"?: string,"description"?: string,"host_id"?: string,"id"?: string,"instant_book"?: boolean,"latitude"?: number,"longitude"?: number,"max_guests"?: number,"max_nights"?: number,"min_nights"?: number,"monthly_discount_pct"?: number,"nightly_price_cents"?: number,"postal_code"?: string,"property_type"?: Database["public"]['Enums']["property_type"],"rating_avg"?: number | null,"rating_count"?: number,"region"?: string,"search_document"?: never,"status"?: Database["public"]['Enums']["listing_status"],"time_zone"?: string,"title"?: string,"updated_at"?: string,"weekly_discount_pct"?: number
                   }
                   Relationships: [
                     {
@@ -341,13 +341,23 @@ isOneToOne: false
         to: "bookings"
         isOneToOne: true
         isSetofReturn: false
+      } },
+"search_properties":
+{ Args: { "after"?: string,"amenities"?: (string)[],"check_in"?: string,"check_out"?: string,"guests"?: number,"instant_book"?: boolean,"latitude"?: number,"longitude"?: number,"max_latitude"?: number,"max_longitude"?: number,"max_price_cents"?: number,"min_latitude"?: number,"min_longitude"?: number,"min_price_cents"?: number,"page_size"?: number,"property_types"?: (Database["public"]['Enums']["property_type"])[],"query"?: string,"radius_km"?: number,"sort"?: string }; Returns: Database["public"]['CompositeTypes']["search_result"][]
+                          SetofOptions: {
+        from: "*"
+        to: "search_result"
+        isOneToOne: false
+        isSetofReturn: true
       } }
           }
           Enums: {
             "booking_status": "awaiting_host"|"pending_payment"|"confirmed"|"declined"|"expired"|"cancelled"|"completed","cancellation_policy": "flexible"|"moderate"|"strict","listing_status": "draft"|"published"|"archived","payment_outcome": "confirmed"|"already_confirmed"|"amount_mismatch"|"hold_expired"|"cancelled"|"not_found","property_type": "apartment"|"house"|"cabin"|"room"|"villa"|"loft"|"cottage"|"other"
           }
           CompositeTypes: {
-            "stay_quote": {
+            "search_result": {
+                        "id": string | null,"title": string | null,"city": string | null,"country_code": string | null,"latitude": number | null,"longitude": number | null,"nightly_price_cents": number | null,"currency": string | null,"total_cents": number | null,"rating_avg": number | null,"rating_count": number | null,"cover_photo": string | null,"distance_km": number | null,"cursor": string | null
+                      },"stay_quote": {
                         "bookable": boolean | null,"reason": string | null,"nights": number | null,"currency": string | null,"nightly": Json | null,"accommodation_cents": number | null,"discount_cents": number | null,"cleaning_fee_cents": number | null,"service_fee_cents": number | null,"total_cents": number | null,"host_fee_cents": number | null,"host_payout_cents": number | null
                       }
           }
