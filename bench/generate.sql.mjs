@@ -1,0 +1,152 @@
+// The benchmark's data, as set-based SQL statements run in order (bench/run.mjs shows a progress bar over them).
+// Deterministic (setseed), fast on 2 cores: listings, photos and amenities in batches; bookings inserted as the
+// rows request_booking would have made, with their claims inserted set-based right after (see run.mjs).
+
+export const CITIES = 240;
+export const LISTINGS = 100_000;
+export const HOSTS = 2_000;
+export const GUESTS = 4_000;
+export const BATCHES = 10;
+/** Bookings per listing: one in each of these 30-day slots from tomorrow (so they never overlap), 2..6 nights. */
+export const SLOTS = 6;
+
+export const WORDS = [
+  'bright', 'cosy', 'quiet', 'spacious', 'modern', 'rustic', 'charming', 'sunny', 'historic', 'elegant',
+  'harbour', 'garden', 'terrace', 'balcony', 'fireplace', 'courtyard', 'rooftop', 'library', 'studio', 'attic',
+  'beach', 'river', 'forest', 'mountain', 'lake', 'vineyard', 'market', 'park', 'museum', 'station',
+  'bakery', 'cathedral', 'canal', 'bridge', 'harbourfront', 'oldtown', 'boulevard', 'square', 'orchard', 'meadow',
+  'sauna', 'piano', 'hammock', 'bicycle', 'skylight', 'veranda', 'patio', 'greenhouse', 'woodstove', 'bathtub',
+  'sunset', 'sunrise', 'stars', 'birds', 'waves', 'snow', 'vines', 'olives', 'lavender', 'jasmine',
+];
+
+// Helper objects the statements below use; dropped at the end.
+export const setup = `
+select setseed(0.42);
+create schema bench;
+create table bench.city as
+select i as n,
+       initcap((array['ka','lo','mi','sa','te','ro','vi','na','do','pe','lu','ba'])[1 + i % 12]
+         || (array['ra','len','mo','si','tar','vo','ne','gal','po','ri','da','fen'])[1 + (i / 12) % 12]
+         || (array['ton','ville','burg','ia','mar','haven','stad','polis','vik','ford','mouth','field'])[1 + (i / 144) % 12]) as name,
+       -- spread over the inhabited latitudes and every longitude, some next to the antimeridian
+       -45 + ((i * 7919) % 1000) * 0.11 as latitude,
+       -179.5 + ((i * 104729) % 3590) * 0.1 as longitude,
+       (array['USD','EUR','GBP','JPY','AUD','NZD','CAD','CHF','SEK','NOK','MXN','BRL','ZAR','SGD','INR','THB'])[1 + i % 16] as currency
+from generate_series(0, ${CITIES - 1}) i;
+alter table bench.city add column time_zone text;
+update bench.city set time_zone = case when round(longitude / 15) = 0 then 'Etc/GMT'
+  when round(longitude / 15) > 0 then 'Etc/GMT-' || round(longitude / 15)::int else 'Etc/GMT+' || (-round(longitude / 15))::int end;
+create table bench.word as select ordinality::int - 1 as n, w from unnest(array[${WORDS.map((w) => `'${w}'`).join(',')}]) with ordinality w;
+`;
+
+export const users = `
+insert into auth.users (id, instance_id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+select ('b0000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, '00000000-0000-0000-0000-000000000000',
+       'authenticated', 'authenticated',
+       case when i < ${HOSTS} then 'host' || i else 'guest' || i end || '@bench.staybase.test', now(),
+       '{"provider": "email", "providers": ["email"]}', jsonb_build_object('display_name', 'Bench user ' || i), now(), now()
+from generate_series(0, ${HOSTS + GUESTS - 1}) i;
+`;
+
+// One batch of listings: [from, to).
+export function listings(from, to) {
+  return `
+select setseed(${(from / LISTINGS).toFixed(6)});
+insert into public.properties (id, host_id, title, description, property_type, status, address_line, city, region,
+  country_code, latitude, longitude, time_zone, max_guests, bedrooms, beds, bathrooms, nightly_price_cents, currency,
+  cleaning_fee_cents, weekly_discount_pct, monthly_discount_pct, min_nights, max_nights, instant_book,
+  cancellation_policy, rating_avg, rating_count, amenity_codes)
+select ('c0000000-0000-4000-8000-' || lpad(j::text, 12, '0'))::uuid,
+       ('b0000000-0000-4000-8000-' || lpad((j % ${HOSTS})::text, 12, '0'))::uuid,
+       initcap(w1.w) || ' ' || t.type::text || ' in ' || c.name,
+       'A ' || w2.w || ' ' || t.type::text || ' with ' || w3.w || ' and ' || w4.w || ', near the ' || w5.w || ' and the '
+         || w6.w || '. ' || initcap(w7.w) || ' mornings, ' || w8.w || ' evenings.',
+       t.type, case when j % 100 = 99 then 'draft' else 'published' end::public.listing_status,
+       (1 + j % 200) || ' Bench Street', c.name, 'Region ' || (c.n % 20), 'ZZ',
+       least(89.9, greatest(-89.9, c.latitude + (r.a + r.b + r.c - 1.5) * 0.09)),
+       ((c.longitude + (r.d + r.e + r.f - 1.5) * 0.09 / cos(radians(c.latitude)) + 540)::numeric % 360 - 180)::float8,
+       c.time_zone, 1 + (r.g * 8)::int, 1 + (r.g * 4)::int, 1 + (r.g * 6)::int, 1 + (r.g * 3)::int,
+       (3000 + r.h * 57000)::int, c.currency, (r.h * 8000)::int, 10, 20,
+       case when r.i < 0.7 then 1 when r.i < 0.9 then 2 else 3 end, case when r.i < 0.5 then 365 else 30 end,
+       r.ib < 0.5, (array['flexible', 'moderate', 'strict']::public.cancellation_policy[])[1 + j % 3],
+       case when r.k < 0.85 then round((3 + r.l * 2)::numeric, 2) end, case when r.k < 0.85 then 1 + (r.m * 300)::int else 0 end,
+       array(select a.code from public.amenities a
+             where random() < case a.code when 'wifi' then 0.9 when 'kitchen' then 0.7 when 'heating' then 0.6
+                                          when 'washer' then 0.5 when 'tv' then 0.5 when 'smoke_alarm' then 0.8
+                                          when 'pool' then 0.1 when 'hot_tub' then 0.08 else 0.2 end + j * 0
+             order by a.code)
+from generate_series(${from}, ${to - 1}) j
+cross join lateral (select random() a, random() b, random() c, random() d, random() e, random() f, random() g,
+                           random() h, random() i, random() ib, random() k, random() l, random() m, j as jj) r
+join bench.city c on c.n = j % ${CITIES}
+join lateral (select (enum_range(null::public.property_type))[1 + (random() * 7 + j * 0)::int] as type) t on true
+join bench.word w1 on w1.n = (j * 7 + 1) % 60 join bench.word w2 on w2.n = (j * 13 + 3) % 60
+join bench.word w3 on w3.n = (j * 17 + 5) % 60 join bench.word w4 on w4.n = (j * 31 + 7) % 60
+join bench.word w5 on w5.n = (j * 37 + 11) % 60 join bench.word w6 on w6.n = (j * 41 + 13) % 60
+join bench.word w7 on w7.n = (j * 43 + 17) % 60 join bench.word w8 on w8.n = (j * 47 + 19) % 60;
+
+insert into public.property_photos (property_id, storage_path, position)
+select p.id, p.id || '/photo-' || i || '.jpg', i
+from public.properties p cross join generate_series(0, 1) i
+where p.id between ('c0000000-0000-4000-8000-' || lpad('${from}', 12, '0'))::uuid
+              and ('c0000000-0000-4000-8000-' || lpad('${to - 1}', 12, '0'))::uuid;
+
+-- The same amenity sets as rows (the statement trigger that derives amenity_codes is off during the load).
+insert into public.property_amenities (property_id, amenity_code)
+select p.id, code
+from public.properties p cross join unnest(p.amenity_codes) code
+where p.id between ('c0000000-0000-4000-8000-' || lpad('${from}', 12, '0'))::uuid
+              and ('c0000000-0000-4000-8000-' || lpad('${to - 1}', 12, '0'))::uuid;
+`;
+}
+
+// One batch of bookings for the listings [from, to): confirmed stays, plus a few live and a few stale holds.
+export function bookings(from, to) {
+  return `
+select setseed(${(0.5 + from / LISTINGS / 2).toFixed(6)});
+insert into public.bookings (property_id, guest_id, host_id, check_in, check_out, guests, status, currency, nightly,
+  accommodation_cents, discount_cents, cleaning_fee_cents, service_fee_cents, total_cents, host_fee_cents,
+  host_payout_cents, cancellation_policy, time_zone, check_in_at, check_out_at, expires_at, confirmed_at)
+select s.property_id, s.guest_id, s.host_id, s.check_in, s.check_out, 1, s.status, s.currency,
+       (select jsonb_agg(jsonb_build_object('night', d::date, 'price_cents', s.price) order by d)
+          from generate_series(s.check_in, s.check_out - 1, interval '1 day') d),
+       s.accommodation, 0, s.cleaning, ((s.accommodation + s.cleaning) * 14 + 50) / 100,
+       s.accommodation + s.cleaning + ((s.accommodation + s.cleaning) * 14 + 50) / 100,
+       ((s.accommodation + s.cleaning) * 3 + 50) / 100,
+       s.accommodation + s.cleaning - ((s.accommodation + s.cleaning) * 3 + 50) / 100,
+       s.cancellation_policy, s.time_zone,
+       (s.check_in + time '15:00') at time zone s.time_zone, (s.check_out + time '11:00') at time zone s.time_zone,
+       case when s.status = 'pending_payment' then case when s.stale then now() - interval '2 hours' else now() + interval '1 day' end end,
+       case when s.status = 'confirmed' then now() end
+from (
+  select p.id as property_id, p.host_id, p.currency, p.cancellation_policy, p.time_zone, p.cleaning_fee_cents::bigint as cleaning,
+         ('b0000000-0000-4000-8000-' || lpad((${HOSTS} + (random() * ${GUESTS - 1})::int)::text, 12, '0'))::uuid as guest_id,
+         b.check_in, b.check_in + b.nights as check_out, p.nightly_price_cents as price,
+         p.nightly_price_cents::bigint * b.nights as accommodation,
+         case when b.roll < 0.02 then 'pending_payment' else 'confirmed' end::public.booking_status as status,
+         b.roll < 0.01 as stale
+  from public.properties p
+  cross join generate_series(0, ${SLOTS - 1}) k
+  cross join lateral (select current_date + 1 + k * 30 + (random() * 19)::int as check_in, 2 + (random() * 4)::int as nights,
+                             random() as roll, k as kk) b
+  where p.status = 'published'
+    and p.id between ('c0000000-0000-4000-8000-' || lpad('${from}', 12, '0'))::uuid
+                 and ('c0000000-0000-4000-8000-' || lpad('${to - 1}', 12, '0'))::uuid
+) s;
+
+-- The claims the claim trigger would have made, set-based; the exclusion constraint checks every one of them.
+insert into private.calendar_claims (property_id, nights, booking_id, expires_at)
+select b.property_id, daterange(b.check_in, b.check_out), b.id, b.expires_at
+from public.bookings b
+where b.property_id between ('c0000000-0000-4000-8000-' || lpad('${from}', 12, '0'))::uuid
+                       and ('c0000000-0000-4000-8000-' || lpad('${to - 1}', 12, '0'))::uuid;
+
+-- Host blocks in the gap at the end of a slot (days 26..28), through the normal path (their trigger claims).
+insert into public.availability_blocks (property_id, start_date, end_date, note)
+select p.id, current_date + 1 + 30 * (1 + (hashtext(p.id::text) & 3)) + 26, current_date + 1 + 30 * (1 + (hashtext(p.id::text) & 3)) + 29, 'bench'
+from public.properties p
+where p.status = 'published' and hashtext(p.id::text) % 20 = 0
+  and p.id between ('c0000000-0000-4000-8000-' || lpad('${from}', 12, '0'))::uuid
+               and ('c0000000-0000-4000-8000-' || lpad('${to - 1}', 12, '0'))::uuid;
+`;
+}

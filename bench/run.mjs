@@ -1,0 +1,437 @@
+// npm run bench: a benchmark (not a test) on the PostgreSQL server. Builds DATABASE_URL (default
+// postgresql://postgres@127.0.0.1:5432/staybase_bench) from scratch with the repo's own scripts, generates a
+// marketplace (100,000 listings in 240 cities, 2,000,000+ booked nights), then measures in the same run:
+//   * search_properties p50/p95/p99 for six query shapes, each beside a naive query with the same filters and the
+//     same answer (docs/search.md says what naive means), as anon, like the Data API calls it;
+//   * request_booking throughput with 8 concurrent clients (real connections, each a different guest) beside
+//     pgbench's TPC-B-like on the same server;
+//   * that no two active stays overlap afterwards.
+// Writes bench/results/latest.json and the EXPLAIN (ANALYZE, BUFFERS) plans in bench/results/plans/.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { connect, migrate, recreateServerDatabase, root } from '../scripts/lib/database.mjs';
+import * as generate from './generate.sql.mjs';
+
+const url = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/staybase_bench';
+const SEARCH_ITERATIONS = Number(process.env.BENCH_SEARCH_ITERATIONS ?? 200);
+const NAIVE_SECONDS = Number(process.env.BENCH_NAIVE_SECONDS ?? 15);
+const BOOKING_SECONDS = 20;
+const CLIENTS = 8;
+const resultsDir = join(root, 'bench', 'results');
+const started = performance.now();
+const log = (line) => process.stderr.write(`${line}\n`);
+
+// Build --------------------------------------------------------------------------------------------------------------
+log(`Staybase bench on ${url.replace(/:[^:@/]*@/, ':***@')}`);
+// BENCH_REUSE=1 measures again on the database a previous run generated (while tuning); a normal run builds it.
+const reuse = process.env.BENCH_REUSE === '1';
+if (!reuse) {
+  await recreateServerDatabase(url);
+  await migrate(url, { seed: false });
+}
+const owner = connect(url, { max: 1 });
+const [{ version }] = await owner`select version()`;
+const { loadavg } = await import('node:os');
+const loadAtStart = loadavg();
+
+const steps = [
+  ['set up', generate.setup, 1],
+  ['users', generate.users, 1],
+  ['load mode', `
+    alter table public.property_amenities disable trigger property_amenities_sync_codes_after_insert;
+    alter table public.bookings disable trigger bookings_claim_nights;`, 0],
+];
+const listingBatch = generate.LISTINGS / generate.BATCHES;
+for (let b = 0; b < generate.BATCHES; b++) steps.push([`listings ${(b + 1) * listingBatch}`, generate.listings(b * listingBatch, (b + 1) * listingBatch), 4]);
+for (let b = 0; b < generate.BATCHES; b++) steps.push([`bookings for listings ${(b + 1) * listingBatch}`, generate.bookings(b * listingBatch, (b + 1) * listingBatch), 8]);
+steps.push(['normal mode', `
+    alter table public.bookings enable trigger bookings_claim_nights;
+    alter table public.property_amenities enable trigger property_amenities_sync_codes_after_insert;
+`, 1]);
+steps.push(['vacuum analyze', 'vacuum analyze', 6]);
+
+const totalWeight = steps.reduce((sum, [, , weight]) => sum + weight, 0);
+let doneWeight = 0;
+const generationStarted = performance.now();
+function progress(label) {
+  const width = 30;
+  const filled = Math.round((doneWeight / totalWeight) * width);
+  const seconds = ((performance.now() - generationStarted) / 1000).toFixed(0);
+  process.stderr.write(`\r  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.round((doneWeight / totalWeight) * 100)).padStart(3)}% ${seconds.padStart(4)} s  ${label.padEnd(40)}`);
+}
+log('Generating the marketplace:');
+for (const [label, statement, weight] of reuse ? [] : steps) {
+  progress(label);
+  await owner.unsafe(statement).simple();
+  doneWeight += weight;
+  progress(label);
+}
+process.stderr.write('\n');
+const generationSeconds = (performance.now() - generationStarted) / 1000;
+
+const [data] = await owner`
+  select (select count(*) from public.properties)::int as listings,
+         (select count(*) from public.properties where status = 'published')::int as published,
+         (select count(distinct city) from public.properties)::int as cities,
+         (select count(*) from public.bookings)::int as bookings,
+         (select coalesce(sum(check_out - check_in), 0) from public.bookings where status = 'confirmed')::int as booked_nights,
+         (select count(*) from public.bookings where status = 'pending_payment' and expires_at <= now())::int as stale_holds,
+         (select count(*) from public.availability_blocks)::int as host_blocks,
+         (select count(*) from private.calendar_claims)::int as claims,
+         (select count(*) from public.property_amenities)::int as amenity_rows,
+         pg_size_pretty(pg_database_size(current_database())) as database_size`;
+log(`  ${data.listings} listings in ${data.cities} cities, ${data.bookings} bookings (${data.booked_nights} confirmed nights), ${data.claims} claims, ${generationSeconds.toFixed(0)} s`);
+
+// Search -------------------------------------------------------------------------------------------------------------
+const cities = await owner`select n, name, latitude::float8 as latitude, longitude::float8 as longitude from bench.city order by n`;
+const words = generate.WORDS;
+let seed = 7;
+const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+const pick = (list) => list[Math.floor(random() * list.length)];
+const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+const wrap = (longitude) => ((((longitude + 180) % 360) + 360) % 360) - 180;
+const stay = () => {
+  const start = 5 + Math.floor(random() * 160);
+  return { check_in: day(start), check_out: day(start + 3 + Math.floor(random() * 3)) };
+};
+
+const HAVERSINE = (lat, lon) =>
+  `(2 * 6371.0088 * asin(least(1::float8, sqrt(power(sin(radians(p.latitude - ${lat}) / 2), 2) + cos(radians(${lat})) * cos(radians(p.latitude)) * power(sin(radians(p.longitude - ${lon}) / 2), 2)))))`;
+const NAIVE_FREE = (checkIn, checkOut) => `not exists (
+      select 1 from generate_series(${checkIn}::date, ${checkOut}::date - 1, interval '1 day') night
+      where exists (select 1 from public.bookings b
+                    where b.property_id = p.id and b.status in ('awaiting_host', 'pending_payment', 'confirmed', 'completed')
+                      and (b.expires_at is null or b.expires_at > now())
+                      and night::date >= b.check_in and night::date < b.check_out)
+         or exists (select 1 from public.availability_blocks k
+                    where k.property_id = p.id and night::date >= k.start_date and night::date < k.end_date))`;
+const NAIVE_STAY_FITS = (checkIn, checkOut, guests) =>
+  `p.max_guests >= ${guests} and p.min_nights <= ${checkOut}::date - ${checkIn}::date and p.max_nights >= ${checkOut}::date - ${checkIn}::date`;
+const naiveSelect = (total, distance) => `
+  select p.id, p.title, p.city, p.country_code, p.latitude, p.longitude, p.nightly_price_cents, p.currency,
+         ${total ?? 'null::bigint'} as total_cents, p.rating_avg, p.rating_count,
+         (select ph.storage_path from public.property_photos ph where ph.property_id = p.id and ph.position = 0) as cover_photo,
+         ${distance ?? 'null::float8'} as distance_km
+  from public.properties p`;
+// The same document as the stored search_document column, computed row by row.
+const NAIVE_DOCUMENT = `(setweight(to_tsvector('english', p.title), 'A') || setweight(to_tsvector('english', p.city || ' ' || p.region), 'B')
+  || setweight(to_tsvector('english', p.description), 'C'))`;
+
+const shapes = [
+  {
+    name: 'box_dates_guests',
+    description: 'map box (~11 x 15 km) around a city center, a 3-5 night stay, 2 guests; relevance (rating) order',
+    params() {
+      const c = pick(cities);
+      const dLon = 0.07 / Math.cos((c.latitude * Math.PI) / 180);
+      return { min_latitude: c.latitude - 0.05, max_latitude: c.latitude + 0.05, min_longitude: wrap(c.longitude - dLon),
+               max_longitude: wrap(c.longitude + dLon), ...stay(), guests: 2 };
+    },
+    naive: (p) => `${naiveSelect(`(private.price_stay(p, $5::date, $6::date)).total_cents`)}
+      where p.status = 'published' and p.latitude between $1::float8 and $2::float8
+        and case when $3::float8 <= $4::float8 then p.longitude between $3::float8 and $4::float8 else p.longitude >= $3::float8 or p.longitude <= $4::float8 end
+        and ${NAIVE_STAY_FITS('$5', '$6', '$7')} and ${NAIVE_FREE('$5', '$6')}
+      order by coalesce(p.rating_avg, 0) desc, p.rating_count desc, p.id desc limit 20`,
+    naiveArgs: (p) => [p.min_latitude, p.max_latitude, p.min_longitude, p.max_longitude, p.check_in, p.check_out, p.guests],
+  },
+  {
+    name: 'radius_price_amenities',
+    description: 'within 10 km of a point near a city center, nightly price 80.00-250.00, wifi + kitchen; relevance (nearest first)',
+    params() {
+      const c = pick(cities);
+      return { latitude: c.latitude + (random() - 0.5) * 0.02, longitude: c.longitude + (random() - 0.5) * 0.02, radius_km: 10,
+               min_price_cents: 8000, max_price_cents: 25000, amenities: ['wifi', 'kitchen'] };
+    },
+    naive: (p) => `${naiveSelect(null, HAVERSINE('$1', '$2'))}
+      where p.status = 'published' and ${HAVERSINE('$1', '$2')} <= $3
+        and p.nightly_price_cents between $4 and $5
+        and (select count(*) from public.property_amenities a where a.property_id = p.id and a.amenity_code = any ($6::text[])) = cardinality($6::text[])
+      order by ${HAVERSINE('$1', '$2')}, p.id limit 20`,
+    naiveArgs: (p) => [p.latitude, p.longitude, p.radius_km, p.min_price_cents, p.max_price_cents, p.amenities],
+  },
+  {
+    name: 'text',
+    description: 'full text, two words anywhere in the world (about 1,500 matches), 2 guests; relevance (text rank)',
+    params() {
+      const a = pick(words);
+      let b = pick(words);
+      while (b === a) b = pick(words);
+      return { query: `${a} ${b}`, guests: 2 };
+    },
+    naive: () => `${naiveSelect()}
+      where p.status = 'published' and p.max_guests >= $2 and ${NAIVE_DOCUMENT} @@ websearch_to_tsquery('english', $1)
+      order by ts_rank(${NAIVE_DOCUMENT}, websearch_to_tsquery('english', $1)) desc, p.id desc limit 20`,
+    naiveArgs: (p) => [p.query, p.guests],
+  },
+  {
+    name: 'rating_page3',
+    description: 'map box of ~2 x 3 degrees around a city, a 3-5 night stay, sort rating; the third page, by cursor',
+    params() {
+      const c = pick(cities);
+      return { min_latitude: c.latitude - 1, max_latitude: c.latitude + 1, min_longitude: wrap(c.longitude - 1.5),
+               max_longitude: wrap(c.longitude + 1.5), ...stay(), sort: 'rating' };
+    },
+    pages: 3,
+    naive: () => `${naiveSelect(`(private.price_stay(p, $5::date, $6::date)).total_cents`)}
+      where p.status = 'published' and p.latitude between $1::float8 and $2::float8
+        and case when $3::float8 <= $4::float8 then p.longitude between $3::float8 and $4::float8 else p.longitude >= $3::float8 or p.longitude <= $4::float8 end
+        and ${NAIVE_STAY_FITS('$5', '$6', '1')} and ${NAIVE_FREE('$5', '$6')}
+      order by coalesce(p.rating_avg, 0) desc, p.rating_count desc, p.id desc offset 40 limit 20`,
+    naiveArgs: (p) => [p.min_latitude, p.max_latitude, p.min_longitude, p.max_longitude, p.check_in, p.check_out],
+  },
+  {
+    name: 'no_dates',
+    description: 'no dates: within 15 km of a city center, 4+ guests, houses, villas or cabins, instant book; price ascending',
+    params() {
+      const c = pick(cities);
+      return { latitude: c.latitude, longitude: c.longitude, radius_km: 15, guests: 4,
+               property_types: ['house', 'villa', 'cabin'], instant_book: true, sort: 'price_asc' };
+    },
+    naive: () => `${naiveSelect(null, HAVERSINE('$1', '$2'))}
+      where p.status = 'published' and ${HAVERSINE('$1', '$2')} <= $3 and p.max_guests >= $4
+        and p.property_type::text = any ($5::text[]) and p.instant_book = $6
+      order by p.nightly_price_cents, p.id limit 20`,
+    naiveArgs: (p) => [p.latitude, p.longitude, p.radius_km, p.guests, p.property_types, p.instant_book],
+  },
+  {
+    name: 'anywhere_dates_price_asc',
+    description: 'anywhere, a 3-5 night stay, 2 guests, cheapest first (a whole-marketplace keyset read)',
+    params() {
+      return { ...stay(), guests: 2, sort: 'price_asc' };
+    },
+    naive: () => `${naiveSelect(`(private.price_stay(p, $1::date, $2::date)).total_cents`)}
+      where p.status = 'published' and ${NAIVE_STAY_FITS('$1', '$2', '$3')} and ${NAIVE_FREE('$1', '$2')}
+      order by p.nightly_price_cents, p.id limit 20`,
+    naiveArgs: (p) => [p.check_in, p.check_out, p.guests],
+  },
+];
+
+const ARG_TYPES = {
+  check_in: 'date', check_out: 'date', guests: 'integer', latitude: 'float8', longitude: 'float8', radius_km: 'float8',
+  min_latitude: 'float8', min_longitude: 'float8', max_latitude: 'float8', max_longitude: 'float8',
+  min_price_cents: 'integer', max_price_cents: 'integer', amenities: 'text[]', property_types: 'public.property_type[]',
+  instant_book: 'boolean', query: 'text', sort: 'text', page_size: 'integer', after: 'text',
+};
+function searchCall(params) {
+  const names = Object.keys(params);
+  return [`select * from public.search_properties(${names.map((n, i) => `${n} => $${i + 1}::${ARG_TYPES[n]}`).join(', ')})`,
+          names.map((n) => params[n])];
+}
+
+// As the Data API calls it: role anon, with anon's JWT claims.
+const asAnon = async (options = {}) => {
+  const sql = connect(url, { max: 1, ...options });
+  await sql.unsafe(`set role anon; select set_config('request.jwt.claims', '{"role": "anon"}', false)`).simple();
+  return sql;
+};
+const anon = await asAnon();
+
+/** The third page needs the first two pages' cursors: fetched before the timed call. */
+async function withCursor(shape, params) {
+  if (!shape.pages) return params;
+  let after;
+  for (let page = 1; page < shape.pages; page++) {
+    const [text, args] = searchCall({ ...params, ...(after ? { after } : {}) });
+    const rows = await anon.unsafe(text, args);
+    if (rows.length === 0) return null;
+    after = rows.at(-1).cursor;
+  }
+  return { ...params, after };
+}
+
+// Naive means no search-chapter index either: each naive query runs in a transaction that drops them, then rolls back.
+const SEARCH_INDEXES = ['public.properties_published_search_document_idx', 'public.properties_published_amenity_codes_idx',
+  'public.properties_published_price_idx', 'public.properties_published_rating_idx', 'private.calendar_claims_property_id_idx'];
+class Rollback extends Error {}
+async function naiveRun(text, args) {
+  let result;
+  await owner.begin(async (tx) => {
+    await tx.unsafe(`drop index ${SEARCH_INDEXES.join(', ')}`);
+    const t0 = performance.now();
+    const rows = await tx.unsafe(text, args);
+    result = { rows, ms: performance.now() - t0 };
+    throw new Rollback();
+  }).catch((error) => { if (!(error instanceof Rollback)) throw error; });
+  return result;
+}
+
+const percentile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+const summary = (times) => {
+  const sorted = [...times].sort((a, b) => a - b);
+  const round = (ms) => Math.round(ms * 100) / 100;
+  return { n: sorted.length, p50_ms: round(percentile(sorted, 0.5)), p95_ms: round(percentile(sorted, 0.95)),
+           p99_ms: round(percentile(sorted, 0.99)), mean_ms: round(sorted.reduce((a, b) => a + b, 0) / sorted.length) };
+};
+
+mkdirSync(join(resultsDir, 'plans'), { recursive: true });
+let explainNotices = [];
+const explainer = connect(url, { max: 1, onnotice: (notice) => explainNotices.push(notice.message) });
+await explainer.unsafe(`load 'auto_explain'; set auto_explain.log_min_duration = 0; set auto_explain.log_analyze = on;
+  set auto_explain.log_buffers = on; set auto_explain.log_nested_statements = on; set auto_explain.log_level = notice;
+  set auto_explain.log_timing = on; set role anon; select set_config('request.jwt.claims', '{"role": "anon"}', false)`).simple();
+
+const searchResults = [];
+log('Search (fast as anon, naive as the owner):');
+for (const shape of shapes) {
+  const fastTimes = [];
+  const naiveTimes = [];
+  let rowsSeen = 0;
+  let sameAnswer = null;
+  let example = null;
+  for (let i = 0; i < SEARCH_ITERATIONS + 10; i++) {
+    const params = await withCursor(shape, shape.params());
+    if (!params) { i--; continue; }
+    const [text, args] = searchCall(params);
+    const t0 = performance.now();
+    const rows = await anon.unsafe(text, args);
+    const elapsed = performance.now() - t0;
+    if (i >= 10) { fastTimes.push(elapsed); rowsSeen += rows.length; }
+    if (i === 10) {
+      example = params;
+      // The naive query must give the same answer, and its plan and the fast one's are saved.
+      const { rows: naiveRows } = await naiveRun(shape.naive(params), shape.naiveArgs(params));
+      sameAnswer = JSON.stringify(naiveRows.map((r) => [r.id, r.total_cents?.toString() ?? null]))
+        === JSON.stringify(rows.map((r) => [r.id, r.total_cents?.toString() ?? null]));
+      const { rows: naivePlan } = await naiveRun(`explain (analyze, buffers) ${shape.naive(params)}`, shape.naiveArgs(params));
+      writeFileSync(join(resultsDir, 'plans', `${shape.name}.naive.txt`),
+        `-- ${shape.description}\n-- parameters: ${JSON.stringify(shape.naiveArgs(params))}\n${shape.naive(params)}\n\n${naivePlan.map((r) => r['QUERY PLAN']).join('\n')}\n`);
+      explainNotices = [];
+      await explainer.unsafe(text, args);
+      const mainPlans = explainNotices.filter((n) => n.includes('with hits as') || n.includes('Query Text: select * from public.search_properties'));
+      writeFileSync(join(resultsDir, 'plans', `${shape.name}.fast.txt`),
+        `-- ${shape.description}\n-- parameters: ${JSON.stringify(params)}\n-- (auto_explain, nested statements: the statement search_properties builds, then the call)\n\n${mainPlans.join('\n\n')}\n`);
+    }
+  }
+  const naiveStarted = performance.now();
+  while (naiveTimes.length < 3 || (performance.now() - naiveStarted < NAIVE_SECONDS * 1000 && naiveTimes.length < 50)) {
+    const params = await withCursor(shape, shape.params());
+    if (!params) continue;
+    naiveTimes.push((await naiveRun(shape.naive(params), shape.naiveArgs(params))).ms);
+  }
+  const fast = summary(fastTimes);
+  const naive = summary(naiveTimes);
+  const result = {
+    shape: shape.name, description: shape.description, example_parameters: example,
+    average_rows: Math.round((rowsSeen / fastTimes.length) * 10) / 10, same_answer_as_naive: sameAnswer,
+    fast, naive,
+    speedup_p50: Math.round((naive.p50_ms / fast.p50_ms) * 10) / 10,
+    speedup_p95: Math.round((naive.p95_ms / fast.p95_ms) * 10) / 10,
+  };
+  result.goals = { p95_under_50_ms: fast.p95_ms < 50, at_least_20x_naive: result.speedup_p50 >= 20 && result.speedup_p95 >= 20 };
+  searchResults.push(result);
+  log(`  ${shape.name.padEnd(26)} p50 ${fast.p50_ms.toFixed(2).padStart(7)} ms  p95 ${fast.p95_ms.toFixed(2).padStart(7)}  p99 ${fast.p99_ms.toFixed(2).padStart(7)}  | naive p50 ${naive.p50_ms.toFixed(1).padStart(8)} ms p95 ${naive.p95_ms.toFixed(1).padStart(8)} (${naive.n} runs) | ${result.speedup_p50}x / ${result.speedup_p95}x${sameAnswer ? '' : '  ANSWERS DIFFER'}`);
+}
+await explainer.end();
+await anon.end();
+
+// Booking throughput ---------------------------------------------------------------------------------------------------
+// What the scheduler does every minute: the generated stale holds would otherwise pile up in front of each
+// request's own sweep (private.expire_stale_holds(property_id) reads every stale hold; see docs/search.md).
+const [{ expired }] = await owner`select private.expire_stale_holds() as expired`;
+log(`request_booking: expiry job first (${expired} stale holds expired), then ${CLIENTS} clients for ${BOOKING_SECONDS} s, each a different guest...`);
+const listingIds = (await owner`select id from public.properties where status = 'published'`).map((r) => r.id);
+const guestIds = Array.from({ length: CLIENTS }, (_, i) => `b0000000-0000-4000-8000-${String(generate.HOSTS + i).padStart(12, '0')}`);
+const booking = { clients: CLIENTS, seconds: BOOKING_SECONDS, booked: 0, dates_unavailable: 0, other_errors: 0, latencies: [] };
+let firstError = null;
+const clients = await Promise.all(guestIds.map(() => connect(url, { max: 1 })));
+await Promise.all(clients.map((c) => c`select 1`));
+const bookingStarted = performance.now();
+const bookingDeadline = bookingStarted + BOOKING_SECONDS * 1000;
+await Promise.all(clients.map(async (client, i) => {
+  const claims = JSON.stringify({ sub: guestIds[i], role: 'authenticated', aud: 'authenticated' });
+  while (performance.now() < bookingDeadline) {
+    const start = 400 + Math.floor(random() * 600);
+    // One request, as PostgREST makes it: a transaction with the role and the caller's claims set locally.
+    const statement = `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', '${claims}', true);
+      select (public.request_booking('${pick(listingIds)}', '${day(start)}', '${day(start + 3)}', 1)).id`;
+    const t0 = performance.now();
+    try {
+      await client.unsafe(statement).simple();
+      booking.booked++;
+    } catch (error) {
+      if (error.code === 'PT409') booking.dates_unavailable++;
+      else { booking.other_errors++; firstError ??= `${error.code}: ${error.message}`; }
+    }
+    booking.latencies.push(performance.now() - t0);
+  }
+}));
+const bookingSeconds = (performance.now() - bookingStarted) / 1000;
+await Promise.all(clients.map((c) => c.end()));
+const bookingSummary = {
+  clients: CLIENTS, seconds: Math.round(bookingSeconds * 10) / 10, booked: booking.booked,
+  dates_unavailable: booking.dates_unavailable, other_errors: booking.other_errors, first_error: firstError,
+  bookings_per_second: Math.round((booking.booked / bookingSeconds) * 10) / 10,
+  calls_per_second: Math.round(((booking.booked + booking.dates_unavailable + booking.other_errors) / bookingSeconds) * 10) / 10,
+  latency: summary(booking.latencies),
+};
+log(`  ${bookingSummary.booked} bookings (${bookingSummary.dates_unavailable} refused as taken, ${bookingSummary.other_errors} other errors): ${bookingSummary.bookings_per_second}/s`);
+
+// pgbench TPC-B-like on the same server, in a scratch database --------------------------------------------------------
+const PGBENCH_SCALE = 8;  // one branch per client: the 8 clients do not queue on a single branch row
+const scratch = new URL(url);
+scratch.pathname = `/${decodeURIComponent(new URL(url).pathname.slice(1))}_pgbench`;
+await recreateServerDatabase(scratch.toString());
+const runCommand = (command, args) => new Promise((resolve, reject) => {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} exited with ${code}\n${output}`))));
+});
+log(`pgbench: -i -s ${PGBENCH_SCALE}, then -c ${CLIENTS} -j 2 -T 20 (TPC-B-like)...`);
+await runCommand('pgbench', ['-i', '-q', '-s', String(PGBENCH_SCALE), scratch.toString()]);
+const pgbenchOutput = await runCommand('pgbench', ['-c', String(CLIENTS), '-j', '2', '-T', '20', scratch.toString()]);
+const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(pgbenchOutput)?.[1]);
+{
+  const maintenance = new URL(url);
+  maintenance.pathname = '/postgres';
+  const sql = connect(maintenance.toString());
+  await sql.unsafe(`drop database if exists "${decodeURIComponent(scratch.pathname.slice(1))}" with (force)`);
+  await sql.end();
+}
+const pgbench = { scale: PGBENCH_SCALE, clients: CLIENTS, threads: 2, seconds: 20, tps: Math.round(tps * 10) / 10 };
+log(`  TPC-B-like: ${pgbench.tps} tps; request_booking / TPC-B = ${(bookingSummary.bookings_per_second / tps).toFixed(2)}`);
+
+// No overlapping stays -------------------------------------------------------------------------------------------------
+const [overlaps] = await owner`
+  select
+    (select count(*) from (
+       select check_in, lag(check_out) over (partition by property_id order by check_in) as previous_check_out
+       from public.bookings
+       where status in ('awaiting_host', 'pending_payment', 'confirmed', 'completed')
+         and (expires_at is null or expires_at > now())) s
+     where previous_check_out > check_in)::int as overlapping_active_bookings,
+    (select count(*) from (
+       select lower(nights) as first_night, lag(upper(nights)) over (partition by property_id order by lower(nights)) as previous_end
+       from private.calendar_claims) s
+     where previous_end > first_night)::int as overlapping_claims,
+    (select count(*) from public.bookings b
+     where b.status in ('awaiting_host', 'pending_payment', 'confirmed', 'completed')
+       and not exists (select 1 from private.calendar_claims c where c.booking_id = b.id))::int as active_bookings_without_claim`;
+log(`  overlapping active stays: ${overlaps.overlapping_active_bookings}, overlapping claims: ${overlaps.overlapping_claims}`);
+await owner.end();
+
+const goals = {
+  search_p95_under_50_ms: searchResults.every((r) => r.goals.p95_under_50_ms),
+  search_at_least_20x_naive: searchResults.every((r) => r.goals.at_least_20x_naive),
+  booking_at_least_half_tpcb: bookingSummary.bookings_per_second >= tps / 2,
+  zero_overlaps: overlaps.overlapping_active_bookings === 0 && overlaps.overlapping_claims === 0,
+};
+const results = {
+  generated_at: new Date().toISOString(),
+  server: version,
+  machine: { cpus: cpus().length, model: cpus()[0]?.model, load_average_at_start: loadAtStart.map((l) => Math.round(l * 100) / 100), load_average_at_end: loadavg().map((l) => Math.round(l * 100) / 100) },
+  data: { ...data, generation_seconds: Math.round(generationSeconds) },
+  search: searchResults,
+  booking: { ...bookingSummary, stale_holds_expired_first: expired },
+  pgbench,
+  booking_vs_tpcb: Math.round((bookingSummary.bookings_per_second / tps) * 100) / 100,
+  overlaps,
+  goals,
+  total_seconds: Math.round((performance.now() - started) / 1000),
+};
+writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+log(`Goals: ${Object.entries(goals).map(([k, v]) => `${k} ${v ? 'met' : 'NOT met'}`).join(', ')}`);
+log(`Wrote bench/results/latest.json and bench/results/plans/ (${results.total_seconds} s)`);

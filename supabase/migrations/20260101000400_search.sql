@@ -1,0 +1,470 @@
+-- Search: public.search_properties, the marketplace's one search verb, and the indexes that keep every shape fast.
+--
+-- Rules enforced here:
+--   * only published listings are found, and with dates only those free for every night of the stay (a host block,
+--     an active booking or a live hold claims a night; a hold past its expires_at does not), that take the guests
+--     and whose min/max nights allow the stay;
+--   * with dates, each row carries the stay's total_cents priced by private.price_stay, exactly what quote_stay and
+--     request_booking charge;
+--   * paging is by an opaque keyset cursor: every sort is total (ties broken by id), so pages never skip or repeat a
+--     listing while the data stands still;
+--   * bad input is refused with 22023 and a hint naming the reason (docs/conventions.md, docs/search.md).
+--
+-- Why the query runs in a security definer helper: the operators that make the indexes useful (point <@ box,
+-- tsvector @@ tsquery, text[] @> text[]) are not leakproof, and under row-level security the planner may not use a
+-- non-leakproof qual as an index condition, so as the caller every shape would scan the whole table. The helper
+-- reads published listings only, which every role may read anyway, so it crosses no policy (docs/search.md).
+
+-- Types ----------------------------------------------------------------------------------------------------------
+
+create type public.search_result as (
+  id uuid,
+  title text,
+  city text,
+  country_code text,
+  latitude double precision,
+  longitude double precision,
+  nightly_price_cents integer,
+  currency text,
+  total_cents bigint,
+  rating_avg numeric,
+  rating_count integer,
+  cover_photo text,
+  distance_km double precision,
+  cursor text
+);
+comment on type public.search_result is 'A search hit: total_cents when dates are given, distance_km when a point is given; pass cursor as after for the next page.';
+
+-- Tables ---------------------------------------------------------------------------------------------------------
+
+alter table public.properties
+  add column search_document tsvector generated always as (
+    setweight(to_tsvector('english'::regconfig, title), 'A')
+    || setweight(to_tsvector('english'::regconfig, city || ' ' || region), 'B')
+    || setweight(to_tsvector('english'::regconfig, description), 'C')
+  ) stored,
+  add column amenity_codes text[] not null default '{}';
+comment on column public.properties.search_document is 'Full-text document of title (A), city and region (B) and description (C), English stemming: search_properties(query).';
+comment on column public.properties.amenity_codes is 'The listing''s amenity codes, kept by the database from property_amenities (search filters on it).';
+
+-- Indexes --------------------------------------------------------------------------------------------------------
+
+create index properties_published_search_document_idx on public.properties
+  using gin (search_document) where status = 'published';
+create index properties_published_amenity_codes_idx on public.properties
+  using gin (amenity_codes) where status = 'published';
+create index properties_published_price_idx on public.properties (nightly_price_cents, id) where status = 'published';
+-- "Which claims does this listing have?" for the availability anti-join: the exclusion constraint's GiST index
+-- (btree_gist on uuid) answers it in ~20 buffer reads, this b-tree in one or two, as an index-only scan.
+create index calendar_claims_property_id_idx on private.calendar_claims (property_id) include (nights, expires_at);
+create index properties_published_rating_idx on public.properties
+  ((coalesce(rating_avg, 0::numeric)), rating_count, id) where status = 'published';
+
+-- Functions ------------------------------------------------------------------------------------------------------
+
+-- Keeps properties.amenity_codes in step with property_amenities, once per statement (bulk inserts stay cheap).
+create function private.sync_amenity_codes() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' then
+    update public.properties p
+       set amenity_codes = array(select a.amenity_code from public.property_amenities a
+                                 where a.property_id = p.id order by a.amenity_code)
+     where p.id in (select distinct n.property_id from new_amenities n);
+  elsif tg_op = 'DELETE' then
+    update public.properties p
+       set amenity_codes = array(select a.amenity_code from public.property_amenities a
+                                 where a.property_id = p.id order by a.amenity_code)
+     where p.id in (select distinct o.property_id from old_amenities o);
+  else
+    update public.properties p
+       set amenity_codes = array(select a.amenity_code from public.property_amenities a
+                                 where a.property_id = p.id order by a.amenity_code)
+     where p.id in (select o.property_id from old_amenities o union select n.property_id from new_amenities n);
+  end if;
+  return null;
+end
+$$;
+comment on function private.sync_amenity_codes() is 'Statement trigger: recomputes properties.amenity_codes of the listings whose amenities changed.';
+
+-- The cursor is opaque to clients: base64url of "kind|key...|id".
+create function private.encode_search_cursor(parts text[]) returns text
+language sql immutable strict
+set search_path = ''
+as $$
+  select rtrim(translate(replace(encode(convert_to(array_to_string(parts, '|'), 'UTF8'), 'base64'), E'\n', ''), '+/', '-_'), '=')
+$$;
+comment on function private.encode_search_cursor(text[]) is 'Encodes a search cursor (sort kind, sort keys, id) as opaque base64url text.';
+
+create function private.decode_search_cursor(cursor text, order_kind text) returns text[]
+language plpgsql immutable
+set search_path = ''
+as $$
+declare
+  padded text := translate(cursor, '-_', '+/');
+  parts text[];
+begin
+  padded := padded || repeat('=', (4 - length(padded) % 4) % 4);
+  parts := string_to_array(convert_from(decode(padded, 'base64'), 'UTF8'), '|');
+  -- kind|key|id, or kind|rating|count|id for the rating sort
+  if parts[1] is distinct from order_kind or cardinality(parts) not in (3, 4)
+     or (cardinality(parts) = 4) is distinct from (order_kind = 'rating') then
+    return null;
+  end if;
+  -- Each key must read back as its sort's type, and the last part as an id.
+  perform parts[cardinality(parts)]::uuid;
+  perform case order_kind
+    when 'price_asc' then parts[2]::integer::text
+    when 'price_desc' then parts[2]::integer::text
+    when 'rating' then parts[2]::numeric::text || parts[3]::integer::text
+    when 'distance' then parts[2]::float8::text
+    when 'rank' then parts[2]::float4::text
+  end;
+  return parts;
+exception when others then
+  return null;
+end
+$$;
+comment on function private.decode_search_cursor(text, text) is 'The parts (kind, keys, id) of a cursor of a search sorted by order_kind, or null when it is not one.';
+
+-- The search itself, over published listings only. Built per call with only the predicates the call needs, so
+-- that each shape gets its own plan (box or radius: the location GiST index; query: the full-text GIN index;
+-- amenities: the GIN index on amenity_codes; price and rating sorts: their b-tree indexes, read in keyset order).
+-- Every value reaches the statement as a parameter (execute ... using), never as text.
+create function private.search_published_listings(
+  check_in date, check_out date, guests integer,
+  latitude double precision, longitude double precision, radius_km double precision,
+  min_latitude double precision, min_longitude double precision, max_latitude double precision, max_longitude double precision,
+  min_price_cents integer, max_price_cents integer, amenities text[], property_types public.property_type[],
+  instant_book boolean, text_query tsquery, order_kind text, page_size integer, after_keys text[], after_id uuid
+) returns setof public.search_result
+language plpgsql stable
+security definer
+set search_path = ''
+set extra_float_digits = 3  -- cursor keys print exactly (shortest round-trip), whatever the session's setting
+as $$
+declare
+  location_sql constant text := 'point(p.longitude, p.latitude)';
+  -- Haversine on a sphere of the Earth's mean radius (IUGG, 6371.0088 km).
+  distance_sql constant text :=
+    '(2 * 6371.0088 * asin(least(1::float8, sqrt(power(sin(radians(p.latitude - $4) / 2), 2)'
+    ' + cos(radians($4)) * cos(radians(p.latitude)) * power(sin(radians(p.longitude - $5) / 2), 2)))))';
+  rank_sql constant text := 'ts_rank(p.search_document, $16)';
+  conditions text[] := array['p.status = ''published'''];
+  key_sql text[];
+  order_sql text;
+  keyset_sql text;
+  half_lat double precision;
+  half_lon double precision;
+  stmt text;
+begin
+  if check_in is not null then
+    conditions := conditions || array[
+      'p.max_guests >= $3',
+      'p.min_nights <= $2 - $1',
+      'p.max_nights >= $2 - $1',
+      'not exists (select 1 from private.calendar_claims c where c.property_id = p.id'
+        || ' and c.nights && daterange($1, $2) and (c.expires_at is null or c.expires_at > pg_catalog.now()))'];
+    -- Today differs by up to a day across time zones: only on that edge does a listing's own date matter.
+    if check_in < (pg_catalog.now() at time zone 'Etc/GMT-14')::date then
+      conditions := conditions || '$1 >= (pg_catalog.now() at time zone p.time_zone)::date'::text;
+    end if;
+  elsif guests is not null then
+    conditions := conditions || 'p.max_guests >= $3'::text;
+  end if;
+
+  if min_latitude is not null then
+    if min_longitude <= max_longitude then
+      conditions := conditions || format('%s <@ box(point($8, $7), point($10, $9))', location_sql);
+    else  -- the box crosses the antimeridian: two boxes
+      conditions := conditions || format('(%1$s <@ box(point($8, $7), point(180, $9)) or %1$s <@ box(point(-180, $7), point($10, $9)))', location_sql);
+    end if;
+  end if;
+
+  if radius_km is not null then
+    -- The bounding box of the circle (exact on the sphere, widened by a hair for rounding) finds the candidates
+    -- through the GiST index; the haversine distance decides.
+    half_lat := degrees(radius_km / 6371.0088) * 1.000001 + 1e-9;
+    if latitude + half_lat >= 90 or latitude - half_lat <= -90 or radius_km / 6371.0088 >= pi() / 2 then
+      half_lon := 180;
+    else
+      half_lon := least(180, degrees(asin(least(1, sin(radius_km / 6371.0088) / cos(radians(latitude))))) * 1.000001 + 1e-9);
+    end if;
+    if half_lon >= 180 then
+      conditions := conditions || format('%s <@ box(point(-180, %s), point(180, %s))', location_sql,
+        greatest(-90, latitude - half_lat), least(90, latitude + half_lat));
+    elsif longitude - half_lon < -180 or longitude + half_lon > 180 then
+      conditions := conditions || format('(%1$s <@ box(point(%2$s, %4$s), point(180, %5$s)) or %1$s <@ box(point(-180, %4$s), point(%3$s, %5$s)))',
+        location_sql,
+        case when longitude - half_lon < -180 then longitude - half_lon + 360 else longitude - half_lon end,
+        case when longitude + half_lon > 180 then longitude + half_lon - 360 else longitude + half_lon end,
+        latitude - half_lat, latitude + half_lat);
+    else
+      conditions := conditions || format('%s <@ box(point(%s, %s), point(%s, %s))', location_sql,
+        longitude - half_lon, latitude - half_lat, longitude + half_lon, latitude + half_lat);
+    end if;
+    conditions := conditions || format('%s <= $6', distance_sql);
+  end if;
+
+  if min_price_cents is not null then
+    conditions := conditions || 'p.nightly_price_cents >= $11'::text;
+  end if;
+  if max_price_cents is not null then
+    conditions := conditions || 'p.nightly_price_cents <= $12'::text;
+  end if;
+  if amenities is not null and cardinality(amenities) > 0 then
+    conditions := conditions || 'p.amenity_codes @> $13'::text;
+  end if;
+  if property_types is not null then
+    conditions := conditions || 'p.property_type = any ($14)'::text;
+  end if;
+  if instant_book is not null then
+    conditions := conditions || 'p.instant_book = $15'::text;
+  end if;
+  if text_query is not null then
+    conditions := conditions || 'p.search_document @@ $16'::text;
+  end if;
+
+  -- Every order ends with the id, so it is total and a keyset (row comparison with the last row's keys) is exact.
+  case order_kind
+    when 'price_asc' then
+      key_sql := array['p.nightly_price_cents'];
+      order_sql := 'p.nightly_price_cents, p.id';
+      keyset_sql := '(p.nightly_price_cents, p.id) > (($18)[1]::integer, $19)';
+    when 'price_desc' then
+      key_sql := array['p.nightly_price_cents'];
+      order_sql := 'p.nightly_price_cents desc, p.id desc';
+      keyset_sql := '(p.nightly_price_cents, p.id) < (($18)[1]::integer, $19)';
+    when 'rating' then
+      key_sql := array['coalesce(p.rating_avg, 0::numeric)', 'p.rating_count'];
+      order_sql := 'coalesce(p.rating_avg, 0::numeric) desc, p.rating_count desc, p.id desc';
+      keyset_sql := '(coalesce(p.rating_avg, 0::numeric), p.rating_count, p.id) < (($18)[1]::numeric, ($18)[2]::integer, $19)';
+    when 'distance' then
+      key_sql := array[distance_sql];
+      order_sql := distance_sql || ', p.id';
+      keyset_sql := format('(%s, p.id) > (($18)[1]::float8, $19)', distance_sql);
+    when 'rank' then
+      key_sql := array[rank_sql];
+      order_sql := rank_sql || ' desc, p.id desc';
+      keyset_sql := format('(%s, p.id) < (($18)[1]::float4, $19)', rank_sql);
+  end case;
+  if after_id is not null then
+    conditions := conditions || keyset_sql;
+  end if;
+
+  stmt := format($sql$
+    with hits as (
+      select p.id, array[%1$s]::text[] as sort_keys, %2$s as distance_km
+      from public.properties p
+      where %3$s
+      order by %4$s
+      limit $17
+    )
+    select p.id, p.title, p.city, p.country_code, p.latitude, p.longitude, p.nightly_price_cents, p.currency,
+           case when $1 is not null then (private.price_stay(p, $1, $2)).total_cents end,
+           p.rating_avg, p.rating_count,
+           (select ph.storage_path from public.property_photos ph where ph.property_id = p.id and ph.position = 0),
+           h.distance_km,
+           private.encode_search_cursor(array[$20] || h.sort_keys || p.id::text)
+    from hits h
+    join public.properties p on p.id = h.id
+    order by %5$s
+    $sql$,
+    array_to_string(key_sql, ', '),
+    case when latitude is not null then distance_sql else 'null::float8' end,
+    array_to_string(conditions, E'\n        and '),
+    order_sql,
+    -- The same order over the page's rows (same expressions, so the same values).
+    order_sql);
+
+  return query execute stmt
+    using check_in, check_out, coalesce(guests, 1), latitude, longitude, radius_km,
+          min_latitude, min_longitude, max_latitude, max_longitude, min_price_cents, max_price_cents,
+          amenities, property_types, instant_book, text_query, page_size, after_keys, after_id, order_kind;
+end
+$$;
+comment on function private.search_published_listings(date, date, integer, double precision, double precision,
+  double precision, double precision, double precision, double precision, double precision, integer, integer, text[],
+  public.property_type[], boolean, tsquery, text, integer, text[], uuid) is
+  'The search over published listings behind public.search_properties (validated input only). docs/search.md.';
+
+create function public.search_properties(
+  check_in date default null,
+  check_out date default null,
+  guests integer default null,
+  latitude double precision default null,
+  longitude double precision default null,
+  radius_km double precision default null,
+  min_latitude double precision default null,
+  min_longitude double precision default null,
+  max_latitude double precision default null,
+  max_longitude double precision default null,
+  min_price_cents integer default null,
+  max_price_cents integer default null,
+  amenities text[] default null,
+  property_types public.property_type[] default null,
+  instant_book boolean default null,
+  query text default null,
+  sort text default 'relevance',
+  page_size integer default 20,
+  after text default null
+) returns setof public.search_result
+language plpgsql stable
+set search_path = ''
+as $$
+declare
+  text_query tsquery;
+  order_kind text;
+  cursor_parts text[];
+  after_keys text[];
+  after_id uuid;
+  unknown_amenity text;
+begin
+  -- Dates and guests
+  if (check_in is null) <> (check_out is null) then
+    raise exception 'give both check_in and check_out, or neither' using errcode = '22023', hint = 'invalid_dates';
+  end if;
+  if check_out <= check_in then
+    raise exception 'check_out must be after check_in' using errcode = '22023', hint = 'invalid_dates';
+  end if;
+  if check_out - check_in > 1125 then
+    raise exception 'a stay lasts at most 1125 nights' using errcode = '22023', hint = 'invalid_dates';
+  end if;
+  -- The earliest date on Earth (UTC-12): before it, check-in is in the past everywhere.
+  if check_in < (now() at time zone 'Etc/GMT+12')::date then
+    raise exception 'check_in is in the past' using errcode = '22023', hint = 'past_dates';
+  end if;
+  if guests is not null and guests not between 1 and 50 then
+    raise exception 'guests must be between 1 and 50' using errcode = '22023', hint = 'invalid_guests';
+  end if;
+
+  -- Where: a point (and radius), a box, or nowhere in particular
+  if (latitude is null) <> (longitude is null) then
+    raise exception 'give both latitude and longitude' using errcode = '22023', hint = 'invalid_point';
+  end if;
+  if latitude not between -90 and 90 or longitude not between -180 and 180 then
+    raise exception 'latitude is within [-90, 90] and longitude within [-180, 180]' using errcode = '22023', hint = 'invalid_point';
+  end if;
+  if radius_km is not null and latitude is null then
+    raise exception 'radius_km needs a point (latitude and longitude)' using errcode = '22023', hint = 'radius_without_point';
+  end if;
+  if radius_km <= 0 or radius_km > 20037.5 then
+    raise exception 'radius_km must be positive and at most half the Earth''s circumference' using errcode = '22023', hint = 'invalid_radius';
+  end if;
+  if num_nulls(min_latitude, min_longitude, max_latitude, max_longitude) not in (0, 4) then
+    raise exception 'a map box needs all of min_latitude, min_longitude, max_latitude and max_longitude'
+      using errcode = '22023', hint = 'incomplete_box';
+  end if;
+  if min_latitude not between -90 and 90 or max_latitude not between -90 and 90
+     or min_longitude not between -180 and 180 or max_longitude not between -180 and 180 then
+    raise exception 'box latitudes are within [-90, 90] and longitudes within [-180, 180]' using errcode = '22023', hint = 'invalid_box';
+  end if;
+  if min_latitude > max_latitude then
+    raise exception 'min_latitude must not exceed max_latitude (min_longitude > max_longitude is a box across the antimeridian)'
+      using errcode = '22023', hint = 'invalid_box';
+  end if;
+
+  -- What
+  if min_price_cents < 0 or max_price_cents < 0 or min_price_cents > max_price_cents then
+    raise exception 'prices are not negative and min_price_cents does not exceed max_price_cents'
+      using errcode = '22023', hint = 'invalid_price_range';
+  end if;
+  select a.code into unknown_amenity
+    from unnest(amenities) a(code)
+   where a.code is null or not exists (select 1 from public.amenities known where known.code = a.code)
+   limit 1;
+  if found then
+    raise exception 'unknown amenity %', coalesce(unknown_amenity, 'null') using errcode = '22023', hint = 'unknown_amenity';
+  end if;
+  if array_position(property_types, null) is not null then
+    raise exception 'property_types cannot contain null' using errcode = '22023', hint = 'invalid_property_types';
+  end if;
+  if nullif(btrim(query), '') is not null then
+    if char_length(query) > 200 then
+      raise exception 'query is at most 200 characters' using errcode = '22023', hint = 'query_too_long';
+    end if;
+    text_query := websearch_to_tsquery('english'::regconfig, query);
+    if numnode(text_query) = 0 then
+      text_query := null;  -- only stop words: no text filter
+    end if;
+  end if;
+
+  -- Order and page
+  order_kind := case sort
+    when 'relevance' then case when text_query is not null then 'rank' when latitude is not null then 'distance' else 'rating' end
+    when 'price_asc' then 'price_asc'
+    when 'price_desc' then 'price_desc'
+    when 'rating' then 'rating'
+    when 'distance' then 'distance'
+  end;
+  if order_kind is null then
+    raise exception 'sort is one of relevance, price_asc, price_desc, rating, distance' using errcode = '22023', hint = 'unknown_sort';
+  end if;
+  if order_kind = 'distance' and latitude is null then
+    raise exception 'sorting by distance needs a point (latitude and longitude)' using errcode = '22023', hint = 'distance_needs_point';
+  end if;
+  if page_size is null or page_size not between 1 and 100 then
+    raise exception 'page_size is between 1 and 100' using errcode = '22023', hint = 'invalid_page_size';
+  end if;
+  if after is not null then
+    cursor_parts := private.decode_search_cursor(after, order_kind);
+    if cursor_parts is null then
+      raise exception 'after is not a cursor of this search: pass the cursor of the last row of the previous page'
+        using errcode = '22023', hint = 'invalid_cursor';
+    end if;
+    after_id := cursor_parts[cardinality(cursor_parts)]::uuid;
+    after_keys := cursor_parts[2:cardinality(cursor_parts) - 1];
+  end if;
+
+  return query
+    select * from private.search_published_listings(
+      check_in, check_out, guests, latitude, longitude, radius_km, min_latitude, min_longitude, max_latitude,
+      max_longitude, min_price_cents, max_price_cents, amenities, property_types, instant_book, text_query,
+      order_kind, page_size, after_keys, after_id);
+end
+$$;
+comment on function public.search_properties(date, date, integer, double precision, double precision, double precision,
+  double precision, double precision, double precision, double precision, integer, integer, text[],
+  public.property_type[], boolean, text, text, integer, text) is
+  'Searches published listings free for the dates (if given) and fitting the guests, by place (point + radius, or map box, antimeridian-aware), price, amenities (all), types, instant book and text; sorted by relevance, price_asc, price_desc, rating or distance; keyset-paged by cursor. Errors: 22023 with a hint (docs/search.md).';
+
+-- Triggers -------------------------------------------------------------------------------------------------------
+
+create trigger property_amenities_sync_codes_after_insert after insert on public.property_amenities
+  referencing new table as new_amenities
+  for each statement execute function private.sync_amenity_codes();
+create trigger property_amenities_sync_codes_after_delete after delete on public.property_amenities
+  referencing old table as old_amenities
+  for each statement execute function private.sync_amenity_codes();
+create trigger property_amenities_sync_codes_after_update after update on public.property_amenities
+  referencing old table as old_amenities new table as new_amenities
+  for each statement execute function private.sync_amenity_codes();
+
+-- Grants ---------------------------------------------------------------------------------------------------------
+
+revoke all on function private.sync_amenity_codes() from public, anon, authenticated, service_role;
+revoke all on function private.encode_search_cursor(text[]), private.decode_search_cursor(text, text),
+  private.search_published_listings(date, date, integer, double precision, double precision, double precision,
+    double precision, double precision, double precision, double precision, integer, integer, text[],
+    public.property_type[], boolean, tsquery, text, integer, text[], uuid)
+  from public;
+grant execute on function private.encode_search_cursor(text[]), private.decode_search_cursor(text, text),
+  private.search_published_listings(date, date, integer, double precision, double precision, double precision,
+    double precision, double precision, double precision, double precision, integer, integer, text[],
+    public.property_type[], boolean, tsquery, text, integer, text[], uuid)
+  to anon, authenticated, service_role;
+
+revoke all on function public.search_properties(date, date, integer, double precision, double precision,
+  double precision, double precision, double precision, double precision, double precision, integer, integer, text[],
+  public.property_type[], boolean, text, text, integer, text) from public;
+grant execute on function public.search_properties(date, date, integer, double precision, double precision,
+  double precision, double precision, double precision, double precision, double precision, integer, integer, text[],
+  public.property_type[], boolean, text, text, integer, text) to anon, authenticated, service_role;
+
+-- Listings that existed before this chapter get their amenity codes.
+update public.properties p
+   set amenity_codes = array(select a.amenity_code from public.property_amenities a where a.property_id = p.id order by a.amenity_code)
+ where exists (select 1 from public.property_amenities a where a.property_id = p.id);
