@@ -327,8 +327,7 @@ await explainer.end();
 await anon.end();
 
 // Booking throughput ---------------------------------------------------------------------------------------------------
-// What the scheduler does every minute: the generated stale holds would otherwise pile up in front of each
-// request's own sweep (private.expire_stale_holds(property_id) reads every stale hold; see docs/search.md).
+// What the scheduler does every minute (request_booking only sweeps the stale holds on the nights it claims).
 const [{ expired }] = await owner`select private.expire_stale_holds() as expired`;
 log(`request_booking: expiry job first (${expired} stale holds expired), then ${CLIENTS} clients for ${BOOKING_SECONDS} s, each a different guest...`);
 const listingIds = (await owner`select id from public.properties where status = 'published'`).map((r) => r.id);

@@ -99,28 +99,28 @@ isOneToOne: false
                   ]
                 },"profiles": {
                   Row: {
-                    "avatar_url": string | null,"bio": string,"created_at": string,"display_name": string,"id": string,"updated_at": string
+                    "avatar_url": string | null,"bio": string,"created_at": string,"display_name": string,"guest_rating_avg": number | null,"guest_rating_count": number,"guest_rating_sum": number,"host_rating_avg": number | null,"host_rating_count": number,"host_rating_sum": number,"id": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "avatar_url"?: string | null,"bio"?: string,"created_at"?: string,"display_name": string,"id": string,"updated_at"?: string
+                    "avatar_url"?: string | null,"bio"?: string,"created_at"?: string,"display_name": string,"guest_rating_avg"?: number | null,"guest_rating_count"?: number,"guest_rating_sum"?: number,"host_rating_avg"?: number | null,"host_rating_count"?: number,"host_rating_sum"?: number,"id": string,"updated_at"?: string
                   }
                   Update: {
-                    "avatar_url"?: string | null,"bio"?: string,"created_at"?: string,"display_name"?: string,"id"?: string,"updated_at"?: string
+                    "avatar_url"?: string | null,"bio"?: string,"created_at"?: string,"display_name"?: string,"guest_rating_avg"?: number | null,"guest_rating_count"?: number,"guest_rating_sum"?: number,"host_rating_avg"?: number | null,"host_rating_count"?: number,"host_rating_sum"?: number,"id"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     
                   ]
                 },"properties": {
                   Row: {
-                    "address_line": string,"amenity_codes": (string)[],"bathrooms": number,"bedrooms": number,"beds": number,"cancellation_policy": Database["public"]['Enums']["cancellation_policy"],"check_in_time": string,"check_out_time": string,"city": string,"cleaning_fee_cents": number,"country_code": string,"created_at": string,"currency": string,"description": string,"host_id": string,"id": string,"instant_book": boolean,"latitude": number,"longitude": number,"max_guests": number,"max_nights": number,"min_nights": number,"monthly_discount_pct": number,"nightly_price_cents": number,"postal_code": string,"property_type": Database["public"]['Enums']["property_type"],"rating_avg": number | null,"rating_count": number,"region": string,"search_document": unknown,"status": Database["public"]['Enums']["listing_status"],"time_zone": string,"title": string,"updated_at": string,"weekly_discount_pct": number
+                    "accuracy_avg": number | null,"accuracy_sum": number,"address_line": string,"amenity_codes": (string)[],"bathrooms": number,"bedrooms": number,"beds": number,"cancellation_policy": Database["public"]['Enums']["cancellation_policy"],"check_in_avg": number | null,"check_in_sum": number,"check_in_time": string,"check_out_time": string,"city": string,"cleaning_fee_cents": number,"cleanliness_avg": number | null,"cleanliness_sum": number,"communication_avg": number | null,"communication_sum": number,"country_code": string,"created_at": string,"currency": string,"description": string,"host_id": string,"id": string,"instant_book": boolean,"latitude": number,"location_avg": number | null,"location_sum": number,"longitude": number,"max_guests": number,"max_nights": number,"min_nights": number,"monthly_discount_pct": number,"nightly_price_cents": number,"postal_code": string,"property_type": Database["public"]['Enums']["property_type"],"rating_avg": number | null,"rating_count": number,"rating_sum": number,"region": string,"search_document": unknown,"status": Database["public"]['Enums']["listing_status"],"time_zone": string,"title": string,"updated_at": string,"value_avg": number | null,"value_sum": number,"weekly_discount_pct": number
                   }
                   ComputedFields: never
                   Insert: {
-                    "address_line"?: string,"amenity_codes"?: (string)[],"bathrooms"?: number,"bedrooms"?: number,"beds"?: number,"cancellation_policy"?: Database["public"]['Enums']["cancellation_policy"],"check_in_time"?: string,"check_out_time"?: string,"city": string,"cleaning_fee_cents"?: number,"country_code": string,"created_at"?: string,"currency": string,"description"?: string,"host_id"?: string,"id"?: string,"instant_book"?: boolean,"latitude": number,"longitude": number,"max_guests"?: number,"max_nights"?: number,"min_nights"?: number,"monthly_discount_pct"?: number,"nightly_price_cents": number,"postal_code"?: string,"property_type"?: Database["public"]['Enums']["property_type"],"rating_avg"?: number | null,"rating_count"?: number,"region"?: string,"search_document"?: never,"status"?: Database["public"]['Enums']["listing_status"],"time_zone": string,"title": string,"updated_at"?: string,"weekly_discount_pct"?: number
+                    "accuracy_avg"?: number | null,"accuracy_sum"?: number,"address_line"?: string,"amenity_codes"?: (string)[],"bathrooms"?: number,"bedrooms"?: number,"beds"?: number,"cancellation_policy"?: Database["public"]['Enums']["cancellation_policy"],"check_in_avg"?: number | null,"check_in_sum"?: number,"check_in_time"?: string,"check_out_time"?: string,"city": string,"cleaning_fee_cents"?: number,"cleanliness_avg"?: number | null,"cleanliness_sum"?: number,"communication_avg"?: number | null,"communication_sum"?: number,"country_code": string,"created_at"?: string,"currency": string,"description"?: string,"host_id"?: string,"id"?: string,"instant_book"?: boolean,"latitude": number,"location_avg"?: number | null,"location_sum"?: number,"longitude": number,"max_guests"?: number,"max_nights"?: number,"min_nights"?: number,"monthly_discount_pct"?: number,"nightly_price_cents": number,"postal_code"?: string,"property_type"?: Database["public"]['Enums']["property_type"],"rating_avg"?: number | null,"rating_count"?: number,"rating_sum"?: number,"region"?: string,"search_document"?: never,"status"?: Database["public"]['Enums']["listing_status"],"time_zone": string,"title": string,"updated_at"?: string,"value_avg"?: number | null,"value_sum"?: number,"weekly_discount_pct"?: number
                   }
                   Update: {
-                    "address_line"?: string,"amenity_codes"?: (string)[],"bathrooms"?: number,"bedrooms"?: number,"beds"?: number,"cancellation_policy"?: Database["public"]['Enums']["cancellation_policy"],"check_in_time"?: string,"check_out_time"?: string,"city"?: string,"cleaning_fee_cents"?: number,"country_code"?: string,"created_at"?: string,"currency"?: string,"description"?: string,"host_id"?: string,"id"?: string,"instant_book"?: boolean,"latitude"?: number,"longitude"?: number,"max_guests"?: number,"max_nights"?: number,"min_nights"?: number,"monthly_discount_pct"?: number,"nightly_price_cents"?: number,"postal_code"?: string,"property_type"?: Database["public"]['Enums']["property_type"],"rating_avg"?: number | null,"rating_count"?: number,"region"?: string,"search_document"?: never,"status"?: Database["public"]['Enums']["listing_status"],"time_zone"?: string,"title"?: string,"updated_at"?: string,"weekly_discount_pct"?: number
+                    "accuracy_avg"?: number | null,"accuracy_sum"?: number,"address_line"?: string,"amenity_codes"?: (string)[],"bathrooms"?: number,"bedrooms"?: number,"beds"?: number,"cancellation_policy"?: Database["public"]['Enums']["cancellation_policy"],"check_in_avg"?: number | null,"check_in_sum"?: number,"check_in_time"?: string,"check_out_time"?: string,"city"?: string,"cleaning_fee_cents"?: number,"cleanliness_avg"?: number | null,"cleanliness_sum"?: number,"communication_avg"?: number | null,"communication_sum"?: number,"country_code"?: string,"created_at"?: string,"currency"?: string,"description"?: string,"host_id"?: string,"id"?: string,"instant_book"?: boolean,"latitude"?: number,"location_avg"?: number | null,"location_sum"?: number,"longitude"?: number,"max_guests"?: number,"max_nights"?: number,"min_nights"?: number,"monthly_discount_pct"?: number,"nightly_price_cents"?: number,"postal_code"?: string,"property_type"?: Database["public"]['Enums']["property_type"],"rating_avg"?: number | null,"rating_count"?: number,"rating_sum"?: number,"region"?: string,"search_document"?: never,"status"?: Database["public"]['Enums']["listing_status"],"time_zone"?: string,"title"?: string,"updated_at"?: string,"value_avg"?: number | null,"value_sum"?: number,"weekly_discount_pct"?: number
                   }
                   Relationships: [
                     {
@@ -183,6 +183,44 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"reviews": {
+                  Row: {
+                    "accuracy": number | null,"author_id": string,"booking_id": string,"check_in": number | null,"cleanliness": number | null,"comment": string,"communication": number | null,"created_at": string,"direction": Database["public"]['Enums']["review_direction"],"id": string,"location": number | null,"property_id": string,"published_at": string | null,"rating": number,"replied_at": string | null,"reply": string | null,"subject_id": string,"value": number | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "accuracy"?: number | null,"author_id": string,"booking_id": string,"check_in"?: number | null,"cleanliness"?: number | null,"comment": string,"communication"?: number | null,"created_at"?: string,"direction": Database["public"]['Enums']["review_direction"],"id"?: string,"location"?: number | null,"property_id": string,"published_at"?: string | null,"rating": number,"replied_at"?: string | null,"reply"?: string | null,"subject_id": string,"value"?: number | null
+                  }
+                  Update: {
+                    "accuracy"?: number | null,"author_id"?: string,"booking_id"?: string,"check_in"?: number | null,"cleanliness"?: number | null,"comment"?: string,"communication"?: number | null,"created_at"?: string,"direction"?: Database["public"]['Enums']["review_direction"],"id"?: string,"location"?: number | null,"property_id"?: string,"published_at"?: string | null,"rating"?: number,"replied_at"?: string | null,"reply"?: string | null,"subject_id"?: string,"value"?: number | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "reviews_author_id_fkey"
+      columns: ["author_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "reviews_booking_id_fkey"
+      columns: ["booking_id"]
+isOneToOne: false
+      referencedRelation: "bookings"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "reviews_property_id_fkey"
+      columns: ["property_id"]
+isOneToOne: false
+      referencedRelation: "properties"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "reviews_subject_id_fkey"
+      columns: ["subject_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"seasonal_rates": {
                   Row: {
                     "created_at": string,"end_date": string,"id": string,"label": string,"nightly_price_cents": number,"property_id": string,"start_date": string
@@ -206,7 +244,27 @@ isOneToOne: false
                 }
           }
           Views: {
-            [_ in never]: never
+            "booking_payments": {
+                  Row: {
+                    "amount_cents": number,"booking_id": string,"created_at": string,"currency": string,"disputed": boolean,"refunded_cents": number,"status": string | null,"succeeded_at": string | null,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                           "amount_cents"?: number | null,"booking_id"?: string | null,"created_at"?: string | null,"currency"?: string | null,"disputed"?: boolean | null,"refunded_cents"?: number | null,"status"?: never,"succeeded_at"?: string | null,"updated_at"?: string | null
+                         }
+                        Update: {
+                           "amount_cents"?: number | null,"booking_id"?: string | null,"created_at"?: string | null,"currency"?: string | null,"disputed"?: boolean | null,"refunded_cents"?: number | null,"status"?: never,"succeeded_at"?: string | null,"updated_at"?: string | null
+                         }
+                        Relationships: [
+                    {
+      foreignKeyName: "payments_booking_id_fkey"
+      columns: ["booking_id"]
+isOneToOne: false
+      referencedRelation: "bookings"
+      referencedColumns: ["id"]
+    }
+                  ]
+                }
           }
           Functions: {
             "cancel_booking":
@@ -251,6 +309,33 @@ isOneToOne: false
 "confirm_booking_payment":
 { Args: { "amount_cents": number,"booking_id": string,"currency": string }; Returns: Database["public"]['Enums']["payment_outcome"]
                            },
+"hide_review":
+{ Args: { "reason": string,"review_id": string }; Returns: {
+              "accuracy": number | null,
+"author_id": string,
+"booking_id": string,
+"check_in": number | null,
+"cleanliness": number | null,
+"comment": string,
+"communication": number | null,
+"created_at": string,
+"direction": Database["public"]['Enums']["review_direction"],
+"id": string,
+"location": number | null,
+"property_id": string,
+"published_at": string | null,
+"rating": number,
+"replied_at": string | null,
+"reply": string | null,
+"subject_id": string,
+"value": number | null
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "reviews"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "property_calendar":
 { Args: { "from_date": string,"property_id": string,"to_date": string }; Returns: {
               "available": boolean,"night": string,"price_cents": number
@@ -261,6 +346,33 @@ isOneToOne: false
                           SetofOptions: {
         from: "*"
         to: "stay_quote"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"reply_to_review":
+{ Args: { "reply": string,"review_id": string }; Returns: {
+              "accuracy": number | null,
+"author_id": string,
+"booking_id": string,
+"check_in": number | null,
+"cleanliness": number | null,
+"comment": string,
+"communication": number | null,
+"created_at": string,
+"direction": Database["public"]['Enums']["review_direction"],
+"id": string,
+"location": number | null,
+"property_id": string,
+"published_at": string | null,
+"rating": number,
+"replied_at": string | null,
+"reply": string | null,
+"subject_id": string,
+"value": number | null
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "reviews"
         isOneToOne: true
         isSetofReturn: false
       } },
@@ -349,10 +461,64 @@ isOneToOne: false
         to: "search_result"
         isOneToOne: false
         isSetofReturn: true
+      } },
+"submit_review":
+{ Args: { "accuracy"?: number,"booking_id": string,"check_in"?: number,"cleanliness"?: number,"comment": string,"communication"?: number,"location"?: number,"rating": number,"value"?: number }; Returns: {
+              "accuracy": number | null,
+"author_id": string,
+"booking_id": string,
+"check_in": number | null,
+"cleanliness": number | null,
+"comment": string,
+"communication": number | null,
+"created_at": string,
+"direction": Database["public"]['Enums']["review_direction"],
+"id": string,
+"location": number | null,
+"property_id": string,
+"published_at": string | null,
+"rating": number,
+"replied_at": string | null,
+"reply": string | null,
+"subject_id": string,
+"value": number | null
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "reviews"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"unhide_review":
+{ Args: { "reason"?: string,"review_id": string }; Returns: {
+              "accuracy": number | null,
+"author_id": string,
+"booking_id": string,
+"check_in": number | null,
+"cleanliness": number | null,
+"comment": string,
+"communication": number | null,
+"created_at": string,
+"direction": Database["public"]['Enums']["review_direction"],
+"id": string,
+"location": number | null,
+"property_id": string,
+"published_at": string | null,
+"rating": number,
+"replied_at": string | null,
+"reply": string | null,
+"subject_id": string,
+"value": number | null
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "reviews"
+        isOneToOne: true
+        isSetofReturn: false
       } }
           }
           Enums: {
-            "booking_status": "awaiting_host"|"pending_payment"|"confirmed"|"declined"|"expired"|"cancelled"|"completed","cancellation_policy": "flexible"|"moderate"|"strict","listing_status": "draft"|"published"|"archived","payment_outcome": "confirmed"|"already_confirmed"|"amount_mismatch"|"hold_expired"|"cancelled"|"not_found","property_type": "apartment"|"house"|"cabin"|"room"|"villa"|"loft"|"cottage"|"other"
+            "booking_status": "awaiting_host"|"pending_payment"|"confirmed"|"declined"|"expired"|"cancelled"|"completed","cancellation_policy": "flexible"|"moderate"|"strict","listing_status": "draft"|"published"|"archived","payment_outcome": "confirmed"|"already_confirmed"|"amount_mismatch"|"hold_expired"|"cancelled"|"not_found","property_type": "apartment"|"house"|"cabin"|"room"|"villa"|"loft"|"cottage"|"other","review_direction": "guest_to_host"|"host_to_guest"
           }
           CompositeTypes: {
             "search_result": {
@@ -472,7 +638,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "booking_status": ["awaiting_host", "pending_payment", "confirmed", "declined", "expired", "cancelled", "completed"],"cancellation_policy": ["flexible", "moderate", "strict"],"listing_status": ["draft", "published", "archived"],"payment_outcome": ["confirmed", "already_confirmed", "amount_mismatch", "hold_expired", "cancelled", "not_found"],"property_type": ["apartment", "house", "cabin", "room", "villa", "loft", "cottage", "other"]
+            "booking_status": ["awaiting_host", "pending_payment", "confirmed", "declined", "expired", "cancelled", "completed"],"cancellation_policy": ["flexible", "moderate", "strict"],"listing_status": ["draft", "published", "archived"],"payment_outcome": ["confirmed", "already_confirmed", "amount_mismatch", "hold_expired", "cancelled", "not_found"],"property_type": ["apartment", "house", "cabin", "room", "villa", "loft", "cottage", "other"],"review_direction": ["guest_to_host", "host_to_guest"]
           }
         }
 } as const

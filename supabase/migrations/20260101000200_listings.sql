@@ -408,7 +408,18 @@ begin
   if current_user = 'authenticated' and old.host_id is distinct from (select auth.uid()) then
     if (select private.is_admin())
        and new.status = 'archived'
-       and (to_jsonb(new) - 'status' - 'updated_at') = (to_jsonb(old) - 'status' - 'updated_at') then
+       -- every other column a client may update (the update grant below) is unchanged
+       and (new.title, new.description, new.property_type, new.address_line, new.city, new.region, new.postal_code,
+            new.country_code, new.latitude, new.longitude, new.time_zone, new.max_guests, new.bedrooms, new.beds,
+            new.bathrooms, new.nightly_price_cents, new.currency, new.cleaning_fee_cents, new.weekly_discount_pct,
+            new.monthly_discount_pct, new.min_nights, new.max_nights, new.instant_book, new.cancellation_policy,
+            new.check_in_time, new.check_out_time)
+           is not distinct from
+           (old.title, old.description, old.property_type, old.address_line, old.city, old.region, old.postal_code,
+            old.country_code, old.latitude, old.longitude, old.time_zone, old.max_guests, old.bedrooms, old.beds,
+            old.bathrooms, old.nightly_price_cents, old.currency, old.cleaning_fee_cents, old.weekly_discount_pct,
+            old.monthly_discount_pct, old.min_nights, old.max_nights, old.instant_book, old.cancellation_policy,
+            old.check_in_time, old.check_out_time) then
       return new;
     end if;
     raise exception 'only the host may change this listing; an admin may only archive it'

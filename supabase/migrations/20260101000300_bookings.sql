@@ -137,9 +137,8 @@ end
 $$;
 comment on function private.sync_booking_claim() is 'Trigger: keeps a booking''s claim on its nights in step with its status.';
 
--- Expires the holds of a property (or of every property) whose deadline has passed. Run by request_booking before
--- it claims nights, and by the scheduler; returns how many it expired.
-create function private.expire_stale_holds(property_id uuid default null) returns integer
+-- Expires every request and payment hold whose deadline has passed. Run by the scheduler; returns how many.
+create function private.expire_stale_holds() returns integer
 language sql
 security definer
 set search_path = ''
@@ -149,12 +148,33 @@ as $$
        set status = 'expired', expires_at = null
      where b.status in ('awaiting_host', 'pending_payment')
        and b.expires_at <= pg_catalog.now()
-       and (expire_stale_holds.property_id is null or b.property_id = expire_stale_holds.property_id)
     returning 1
   )
   select count(*)::integer from expired
 $$;
-comment on function private.expire_stale_holds(uuid) is 'Job: expires requests and payment holds past their deadline (all, or one property''s). Returns the count.';
+comment on function private.expire_stale_holds() is 'Job: expires requests and payment holds past their deadline. Returns the count.';
+
+-- Expires the stale holds claiming any night of [check_in, check_out) at a property: what request_booking sweeps
+-- before it claims those nights, found through the claims' GiST index, whatever the scheduler did.
+create function private.expire_stale_holds_on(property_id uuid, check_in date, check_out date) returns integer
+language sql
+security definer
+set search_path = ''
+as $$
+  with expired as (
+    update public.bookings b
+       set status = 'expired', expires_at = null
+     where b.id in (select c.booking_id from private.calendar_claims c
+                     where c.property_id = expire_stale_holds_on.property_id
+                       and c.nights && daterange(check_in, check_out)
+                       and c.expires_at <= pg_catalog.now())
+       and b.status in ('awaiting_host', 'pending_payment')
+       and b.expires_at <= pg_catalog.now()
+    returning 1
+  )
+  select count(*)::integer from expired
+$$;
+comment on function private.expire_stale_holds_on(uuid, date, date) is 'Expires the stale holds claiming nights of [check_in, check_out) at one property. Returns the count.';
 
 create function private.complete_finished_stays() returns integer
 language sql
@@ -256,7 +276,7 @@ begin
     raise exception 'you cannot book your own listing' using errcode = '42501', hint = 'own_listing';
   end if;
 
-  perform private.expire_stale_holds(property.id);
+  perform private.expire_stale_holds_on(property.id, check_in, check_out);
   refusal := private.stay_refusal(property, check_in, check_out, guests);
   if refusal = 'unavailable' then
     perform nextval('private.refused_double_bookings');
@@ -436,11 +456,12 @@ create trigger properties_refuse_delete_when_booked before delete on public.prop
 -- Grants ---------------------------------------------------------------------------------------------------------
 
 revoke all on function private.booking_transition_allowed(public.booking_status, public.booking_status),
-  private.guard_booking_transition(), private.sync_booking_claim(), private.expire_stale_holds(uuid),
+  private.guard_booking_transition(), private.sync_booking_claim(), private.expire_stale_holds(),
+  private.expire_stale_holds_on(uuid, date, date),
   private.complete_finished_stays(), private.refund_due(public.bookings, timestamptz, boolean),
   private.booking_for_update(uuid), private.refuse_deleting_booked_listing()
   from public, anon, authenticated;
-grant execute on function private.expire_stale_holds(uuid), private.complete_finished_stays() to service_role;
+grant execute on function private.expire_stale_holds(), private.complete_finished_stays() to service_role;
 
 revoke all on function public.request_booking(uuid, date, date, integer, text),
   public.respond_to_booking(uuid, boolean), public.cancel_booking(uuid, text),

@@ -10,10 +10,14 @@ select tests.create_user('search-guest');
 
 insert into public.properties (id, host_id, title, description, property_type, status, city, country_code, latitude,
   longitude, time_zone, max_guests, nightly_price_cents, currency, min_nights, max_nights, instant_book,
-  weekly_discount_pct, cleaning_fee_cents, rating_avg, rating_count)
+  weekly_discount_pct, cleaning_fee_cents, rating_avg, rating_count, rating_sum, cleanliness_sum, accuracy_sum,
+  communication_sum, location_sum, check_in_sum, value_sum)
 select id::uuid, tests.user('search-host'), title, description, property_type::public.property_type,
        status::public.listing_status, 'Isla Prueba', 'PF', latitude, longitude, 'Pacific/Tahiti', max_guests,
-       price, 'EUR', min_nights, 30, instant_book, 10, 2500, rating_avg, rating_count
+       price, 'EUR', min_nights, 30, instant_book, 10, 2500, rating_avg, rating_count,
+       -- the totals behind the averages, consistent with rating_totals_in_range (the reviews chapter keeps them)
+       round(coalesce(rating_avg, 0) * rating_count), 4 * rating_count, 4 * rating_count, 4 * rating_count,
+       4 * rating_count, 4 * rating_count, 4 * rating_count
 from (values
   ('a0000000-0000-4000-8000-000000000001', 'Harbour loft', 'A loft above the harbour.', 'loft', 'published', 10.50, -140.00, 2, 10000, 1, true, 4.80, 10),
   ('a0000000-0000-4000-8000-000000000002', 'Garden cottage', 'A cottage with a garden.', 'cottage', 'published', 10.60, -140.10, 4, 20000, 1, false, 4.80, 10),
@@ -32,10 +36,11 @@ from (values
 
 -- Seven twins: the same price and rating, so only the id orders them (ties across page boundaries).
 insert into public.properties (id, host_id, title, property_type, status, city, country_code, latitude, longitude,
-  time_zone, max_guests, nightly_price_cents, currency, rating_avg, rating_count)
+  time_zone, max_guests, nightly_price_cents, currency, rating_avg, rating_count, rating_sum, cleanliness_sum,
+  accuracy_sum, communication_sum, location_sum, check_in_sum, value_sum)
 select ('a0000000-0000-4000-8000-0000000001' || lpad(n::text, 2, '0'))::uuid, tests.user('search-host'),
        'Twin room ' || n, 'room', 'published', 'Isla Prueba', 'PF', 11.80, -140.90 + n * 0.01, 'Pacific/Tahiti', 2,
-       5000, 'EUR', 4.50, 5
+       5000, 'EUR', 4.50, 5, 22, 20, 20, 20, 20, 20, 20
 from generate_series(1, 7) n;
 
 insert into public.property_amenities (property_id, amenity_code) values
