@@ -41,14 +41,14 @@ isOneToOne: false
                   ]
                 },"bookings": {
                   Row: {
-                    "accommodation_cents": number,"cancel_reason": string | null,"cancellation_policy": Database["public"]['Enums']["cancellation_policy"],"cancelled_at": string | null,"cancelled_by": string | null,"check_in": string,"check_in_at": string,"check_out": string,"check_out_at": string,"cleaning_fee_cents": number,"confirmed_at": string | null,"created_at": string,"currency": string,"discount_cents": number,"expires_at": string | null,"guest_id": string,"guests": number,"host_fee_cents": number,"host_id": string,"host_payout_cents": number,"id": string,"message": string | null,"nightly": NonNullable<Json>,"property_id": string,"refund_cents": number | null,"service_fee_cents": number,"status": Database["public"]['Enums']["booking_status"],"time_zone": string,"total_cents": number,"updated_at": string
+                    "accommodation_cents": number,"cancel_reason": string | null,"cancellation_policy": Database["public"]['Enums']["cancellation_policy"],"cancelled_at": string | null,"cancelled_by": string | null,"check_in": string,"check_in_at": string,"check_out": string,"check_out_at": string,"cleaning_fee_cents": number,"confirmed_at": string | null,"created_at": string,"currency": string,"discount_cents": number,"expires_at": string | null,"guest_id": string | null,"guests": number,"host_fee_cents": number,"host_id": string | null,"host_payout_cents": number,"id": string,"message": string | null,"nightly": NonNullable<Json>,"property_id": string,"refund_cents": number | null,"service_fee_cents": number,"status": Database["public"]['Enums']["booking_status"],"time_zone": string,"total_cents": number,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "accommodation_cents": number,"cancel_reason"?: string | null,"cancellation_policy": Database["public"]['Enums']["cancellation_policy"],"cancelled_at"?: string | null,"cancelled_by"?: string | null,"check_in": string,"check_in_at": string,"check_out": string,"check_out_at": string,"cleaning_fee_cents": number,"confirmed_at"?: string | null,"created_at"?: string,"currency": string,"discount_cents": number,"expires_at"?: string | null,"guest_id": string,"guests": number,"host_fee_cents": number,"host_id": string,"host_payout_cents": number,"id"?: string,"message"?: string | null,"nightly": NonNullable<Json>,"property_id": string,"refund_cents"?: number | null,"service_fee_cents": number,"status": Database["public"]['Enums']["booking_status"],"time_zone": string,"total_cents": number,"updated_at"?: string
+                    "accommodation_cents": number,"cancel_reason"?: string | null,"cancellation_policy": Database["public"]['Enums']["cancellation_policy"],"cancelled_at"?: string | null,"cancelled_by"?: string | null,"check_in": string,"check_in_at": string,"check_out": string,"check_out_at": string,"cleaning_fee_cents": number,"confirmed_at"?: string | null,"created_at"?: string,"currency": string,"discount_cents": number,"expires_at"?: string | null,"guest_id"?: string | null,"guests": number,"host_fee_cents": number,"host_id"?: string | null,"host_payout_cents": number,"id"?: string,"message"?: string | null,"nightly": NonNullable<Json>,"property_id": string,"refund_cents"?: number | null,"service_fee_cents": number,"status": Database["public"]['Enums']["booking_status"],"time_zone": string,"total_cents": number,"updated_at"?: string
                   }
                   Update: {
-                    "accommodation_cents"?: number,"cancel_reason"?: string | null,"cancellation_policy"?: Database["public"]['Enums']["cancellation_policy"],"cancelled_at"?: string | null,"cancelled_by"?: string | null,"check_in"?: string,"check_in_at"?: string,"check_out"?: string,"check_out_at"?: string,"cleaning_fee_cents"?: number,"confirmed_at"?: string | null,"created_at"?: string,"currency"?: string,"discount_cents"?: number,"expires_at"?: string | null,"guest_id"?: string,"guests"?: number,"host_fee_cents"?: number,"host_id"?: string,"host_payout_cents"?: number,"id"?: string,"message"?: string | null,"nightly"?: NonNullable<Json>,"property_id"?: string,"refund_cents"?: number | null,"service_fee_cents"?: number,"status"?: Database["public"]['Enums']["booking_status"],"time_zone"?: string,"total_cents"?: number,"updated_at"?: string
+                    "accommodation_cents"?: number,"cancel_reason"?: string | null,"cancellation_policy"?: Database["public"]['Enums']["cancellation_policy"],"cancelled_at"?: string | null,"cancelled_by"?: string | null,"check_in"?: string,"check_in_at"?: string,"check_out"?: string,"check_out_at"?: string,"cleaning_fee_cents"?: number,"confirmed_at"?: string | null,"created_at"?: string,"currency"?: string,"discount_cents"?: number,"expires_at"?: string | null,"guest_id"?: string | null,"guests"?: number,"host_fee_cents"?: number,"host_id"?: string | null,"host_payout_cents"?: number,"id"?: string,"message"?: string | null,"nightly"?: NonNullable<Json>,"property_id"?: string,"refund_cents"?: number | null,"service_fee_cents"?: number,"status"?: Database["public"]['Enums']["booking_status"],"time_zone"?: string,"total_cents"?: number,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -113,14 +113,14 @@ isOneToOne: false
                   ]
                 },"properties": {
                   Row: {
-                    "accuracy_avg": number | null,"accuracy_sum": number,"address_line": string,"amenity_codes": (string)[],"bathrooms": number,"bedrooms": number,"beds": number,"cancellation_policy": Database["public"]['Enums']["cancellation_policy"],"check_in_avg": number | null,"check_in_sum": number,"check_in_time": string,"check_out_time": string,"city": string,"cleaning_fee_cents": number,"cleanliness_avg": number | null,"cleanliness_sum": number,"communication_avg": number | null,"communication_sum": number,"country_code": string,"created_at": string,"currency": string,"description": string,"host_id": string,"id": string,"instant_book": boolean,"latitude": number,"location_avg": number | null,"location_sum": number,"longitude": number,"max_guests": number,"max_nights": number,"min_nights": number,"monthly_discount_pct": number,"nightly_price_cents": number,"postal_code": string,"property_type": Database["public"]['Enums']["property_type"],"rating_avg": number | null,"rating_count": number,"rating_sum": number,"region": string,"search_document": unknown,"status": Database["public"]['Enums']["listing_status"],"time_zone": string,"title": string,"updated_at": string,"value_avg": number | null,"value_sum": number,"weekly_discount_pct": number
+                    "accuracy_avg": number | null,"accuracy_sum": number,"address_line": string,"amenity_codes": (string)[],"bathrooms": number,"bedrooms": number,"beds": number,"cancellation_policy": Database["public"]['Enums']["cancellation_policy"],"check_in_avg": number | null,"check_in_sum": number,"check_in_time": string,"check_out_time": string,"city": string,"cleaning_fee_cents": number,"cleanliness_avg": number | null,"cleanliness_sum": number,"communication_avg": number | null,"communication_sum": number,"country_code": string,"created_at": string,"currency": string,"description": string,"host_id": string | null,"id": string,"instant_book": boolean,"latitude": number,"location_avg": number | null,"location_sum": number,"longitude": number,"max_guests": number,"max_nights": number,"min_nights": number,"monthly_discount_pct": number,"nightly_price_cents": number,"postal_code": string,"property_type": Database["public"]['Enums']["property_type"],"rating_avg": number | null,"rating_count": number,"rating_sum": number,"region": string,"search_document": unknown,"status": Database["public"]['Enums']["listing_status"],"time_zone": string,"title": string,"updated_at": string,"value_avg": number | null,"value_sum": number,"weekly_discount_pct": number
                   }
                   ComputedFields: never
                   Insert: {
-                    "accuracy_avg"?: number | null,"accuracy_sum"?: number,"address_line"?: string,"amenity_codes"?: (string)[],"bathrooms"?: number,"bedrooms"?: number,"beds"?: number,"cancellation_policy"?: Database["public"]['Enums']["cancellation_policy"],"check_in_avg"?: number | null,"check_in_sum"?: number,"check_in_time"?: string,"check_out_time"?: string,"city": string,"cleaning_fee_cents"?: number,"cleanliness_avg"?: number | null,"cleanliness_sum"?: number,"communication_avg"?: number | null,"communication_sum"?: number,"country_code": string,"created_at"?: string,"currency": string,"description"?: string,"host_id"?: string,"id"?: string,"instant_book"?: boolean,"latitude": number,"location_avg"?: number | null,"location_sum"?: number,"longitude": number,"max_guests"?: number,"max_nights"?: number,"min_nights"?: number,"monthly_discount_pct"?: number,"nightly_price_cents": number,"postal_code"?: string,"property_type"?: Database["public"]['Enums']["property_type"],"rating_avg"?: number | null,"rating_count"?: number,"rating_sum"?: number,"region"?: string,"search_document"?: never,"status"?: Database["public"]['Enums']["listing_status"],"time_zone": string,"title": string,"updated_at"?: string,"value_avg"?: number | null,"value_sum"?: number,"weekly_discount_pct"?: number
+                    "accuracy_avg"?: number | null,"accuracy_sum"?: number,"address_line"?: string,"amenity_codes"?: (string)[],"bathrooms"?: number,"bedrooms"?: number,"beds"?: number,"cancellation_policy"?: Database["public"]['Enums']["cancellation_policy"],"check_in_avg"?: number | null,"check_in_sum"?: number,"check_in_time"?: string,"check_out_time"?: string,"city": string,"cleaning_fee_cents"?: number,"cleanliness_avg"?: number | null,"cleanliness_sum"?: number,"communication_avg"?: number | null,"communication_sum"?: number,"country_code": string,"created_at"?: string,"currency": string,"description"?: string,"host_id"?: string | null,"id"?: string,"instant_book"?: boolean,"latitude": number,"location_avg"?: number | null,"location_sum"?: number,"longitude": number,"max_guests"?: number,"max_nights"?: number,"min_nights"?: number,"monthly_discount_pct"?: number,"nightly_price_cents": number,"postal_code"?: string,"property_type"?: Database["public"]['Enums']["property_type"],"rating_avg"?: number | null,"rating_count"?: number,"rating_sum"?: number,"region"?: string,"search_document"?: never,"status"?: Database["public"]['Enums']["listing_status"],"time_zone": string,"title": string,"updated_at"?: string,"value_avg"?: number | null,"value_sum"?: number,"weekly_discount_pct"?: number
                   }
                   Update: {
-                    "accuracy_avg"?: number | null,"accuracy_sum"?: number,"address_line"?: string,"amenity_codes"?: (string)[],"bathrooms"?: number,"bedrooms"?: number,"beds"?: number,"cancellation_policy"?: Database["public"]['Enums']["cancellation_policy"],"check_in_avg"?: number | null,"check_in_sum"?: number,"check_in_time"?: string,"check_out_time"?: string,"city"?: string,"cleaning_fee_cents"?: number,"cleanliness_avg"?: number | null,"cleanliness_sum"?: number,"communication_avg"?: number | null,"communication_sum"?: number,"country_code"?: string,"created_at"?: string,"currency"?: string,"description"?: string,"host_id"?: string,"id"?: string,"instant_book"?: boolean,"latitude"?: number,"location_avg"?: number | null,"location_sum"?: number,"longitude"?: number,"max_guests"?: number,"max_nights"?: number,"min_nights"?: number,"monthly_discount_pct"?: number,"nightly_price_cents"?: number,"postal_code"?: string,"property_type"?: Database["public"]['Enums']["property_type"],"rating_avg"?: number | null,"rating_count"?: number,"rating_sum"?: number,"region"?: string,"search_document"?: never,"status"?: Database["public"]['Enums']["listing_status"],"time_zone"?: string,"title"?: string,"updated_at"?: string,"value_avg"?: number | null,"value_sum"?: number,"weekly_discount_pct"?: number
+                    "accuracy_avg"?: number | null,"accuracy_sum"?: number,"address_line"?: string,"amenity_codes"?: (string)[],"bathrooms"?: number,"bedrooms"?: number,"beds"?: number,"cancellation_policy"?: Database["public"]['Enums']["cancellation_policy"],"check_in_avg"?: number | null,"check_in_sum"?: number,"check_in_time"?: string,"check_out_time"?: string,"city"?: string,"cleaning_fee_cents"?: number,"cleanliness_avg"?: number | null,"cleanliness_sum"?: number,"communication_avg"?: number | null,"communication_sum"?: number,"country_code"?: string,"created_at"?: string,"currency"?: string,"description"?: string,"host_id"?: string | null,"id"?: string,"instant_book"?: boolean,"latitude"?: number,"location_avg"?: number | null,"location_sum"?: number,"longitude"?: number,"max_guests"?: number,"max_nights"?: number,"min_nights"?: number,"monthly_discount_pct"?: number,"nightly_price_cents"?: number,"postal_code"?: string,"property_type"?: Database["public"]['Enums']["property_type"],"rating_avg"?: number | null,"rating_count"?: number,"rating_sum"?: number,"region"?: string,"search_document"?: never,"status"?: Database["public"]['Enums']["listing_status"],"time_zone"?: string,"title"?: string,"updated_at"?: string,"value_avg"?: number | null,"value_sum"?: number,"weekly_discount_pct"?: number
                   }
                   Relationships: [
                     {
@@ -185,14 +185,14 @@ isOneToOne: false
                   ]
                 },"reviews": {
                   Row: {
-                    "accuracy": number | null,"author_id": string,"booking_id": string,"check_in": number | null,"cleanliness": number | null,"comment": string,"communication": number | null,"created_at": string,"direction": Database["public"]['Enums']["review_direction"],"id": string,"location": number | null,"property_id": string,"published_at": string | null,"rating": number,"replied_at": string | null,"reply": string | null,"subject_id": string,"value": number | null
+                    "accuracy": number | null,"author_id": string | null,"booking_id": string,"check_in": number | null,"cleanliness": number | null,"comment": string,"communication": number | null,"created_at": string,"direction": Database["public"]['Enums']["review_direction"],"id": string,"location": number | null,"property_id": string,"published_at": string | null,"rating": number,"replied_at": string | null,"reply": string | null,"subject_id": string | null,"value": number | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "accuracy"?: number | null,"author_id": string,"booking_id": string,"check_in"?: number | null,"cleanliness"?: number | null,"comment": string,"communication"?: number | null,"created_at"?: string,"direction": Database["public"]['Enums']["review_direction"],"id"?: string,"location"?: number | null,"property_id": string,"published_at"?: string | null,"rating": number,"replied_at"?: string | null,"reply"?: string | null,"subject_id": string,"value"?: number | null
+                    "accuracy"?: number | null,"author_id"?: string | null,"booking_id": string,"check_in"?: number | null,"cleanliness"?: number | null,"comment": string,"communication"?: number | null,"created_at"?: string,"direction": Database["public"]['Enums']["review_direction"],"id"?: string,"location"?: number | null,"property_id": string,"published_at"?: string | null,"rating": number,"replied_at"?: string | null,"reply"?: string | null,"subject_id"?: string | null,"value"?: number | null
                   }
                   Update: {
-                    "accuracy"?: number | null,"author_id"?: string,"booking_id"?: string,"check_in"?: number | null,"cleanliness"?: number | null,"comment"?: string,"communication"?: number | null,"created_at"?: string,"direction"?: Database["public"]['Enums']["review_direction"],"id"?: string,"location"?: number | null,"property_id"?: string,"published_at"?: string | null,"rating"?: number,"replied_at"?: string | null,"reply"?: string | null,"subject_id"?: string,"value"?: number | null
+                    "accuracy"?: number | null,"author_id"?: string | null,"booking_id"?: string,"check_in"?: number | null,"cleanliness"?: number | null,"comment"?: string,"communication"?: number | null,"created_at"?: string,"direction"?: Database["public"]['Enums']["review_direction"],"id"?: string,"location"?: number | null,"property_id"?: string,"published_at"?: string | null,"rating"?: number,"replied_at"?: string | null,"reply"?: string | null,"subject_id"?: string | null,"value"?: number | null
                   }
                   Relationships: [
                     {
@@ -284,10 +284,10 @@ isOneToOne: false
 "currency": string,
 "discount_cents": number,
 "expires_at": string | null,
-"guest_id": string,
+"guest_id": string | null,
 "guests": number,
 "host_fee_cents": number,
-"host_id": string,
+"host_id": string | null,
 "host_payout_cents": number,
 "id": string,
 "message": string | null,
@@ -312,7 +312,7 @@ isOneToOne: false
 "hide_review":
 { Args: { "reason": string,"review_id": string }; Returns: {
               "accuracy": number | null,
-"author_id": string,
+"author_id": string | null,
 "booking_id": string,
 "check_in": number | null,
 "cleanliness": number | null,
@@ -327,7 +327,7 @@ isOneToOne: false
 "rating": number,
 "replied_at": string | null,
 "reply": string | null,
-"subject_id": string,
+"subject_id": string | null,
 "value": number | null
             }
                           SetofOptions: {
@@ -352,7 +352,7 @@ isOneToOne: false
 "reply_to_review":
 { Args: { "reply": string,"review_id": string }; Returns: {
               "accuracy": number | null,
-"author_id": string,
+"author_id": string | null,
 "booking_id": string,
 "check_in": number | null,
 "cleanliness": number | null,
@@ -367,7 +367,7 @@ isOneToOne: false
 "rating": number,
 "replied_at": string | null,
 "reply": string | null,
-"subject_id": string,
+"subject_id": string | null,
 "value": number | null
             }
                           SetofOptions: {
@@ -393,10 +393,10 @@ isOneToOne: false
 "currency": string,
 "discount_cents": number,
 "expires_at": string | null,
-"guest_id": string,
+"guest_id": string | null,
 "guests": number,
 "host_fee_cents": number,
-"host_id": string,
+"host_id": string | null,
 "host_payout_cents": number,
 "id": string,
 "message": string | null,
@@ -432,10 +432,10 @@ isOneToOne: false
 "currency": string,
 "discount_cents": number,
 "expires_at": string | null,
-"guest_id": string,
+"guest_id": string | null,
 "guests": number,
 "host_fee_cents": number,
-"host_id": string,
+"host_id": string | null,
 "host_payout_cents": number,
 "id": string,
 "message": string | null,
@@ -465,7 +465,7 @@ isOneToOne: false
 "submit_review":
 { Args: { "accuracy"?: number,"booking_id": string,"check_in"?: number,"cleanliness"?: number,"comment": string,"communication"?: number,"location"?: number,"rating": number,"value"?: number }; Returns: {
               "accuracy": number | null,
-"author_id": string,
+"author_id": string | null,
 "booking_id": string,
 "check_in": number | null,
 "cleanliness": number | null,
@@ -480,7 +480,7 @@ isOneToOne: false
 "rating": number,
 "replied_at": string | null,
 "reply": string | null,
-"subject_id": string,
+"subject_id": string | null,
 "value": number | null
             }
                           SetofOptions: {
@@ -492,7 +492,7 @@ isOneToOne: false
 "unhide_review":
 { Args: { "reason"?: string,"review_id": string }; Returns: {
               "accuracy": number | null,
-"author_id": string,
+"author_id": string | null,
 "booking_id": string,
 "check_in": number | null,
 "cleanliness": number | null,
@@ -507,7 +507,7 @@ isOneToOne: false
 "rating": number,
 "replied_at": string | null,
 "reply": string | null,
-"subject_id": string,
+"subject_id": string | null,
 "value": number | null
             }
                           SetofOptions: {

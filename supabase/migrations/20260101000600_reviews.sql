@@ -70,8 +70,9 @@ create table private.review_states (
   hidden_at timestamptz,
   hidden_by uuid references public.profiles (id),
   hidden_reason text,
+  -- hidden_by may be null on a hidden review only once the admin who hid it has been erased
   constraint hiding_recorded check (
-    (hidden_at is null) = (hidden_by is null) and (hidden_at is null) = (hidden_reason is null))
+    (hidden_at is null) = (hidden_reason is null) and (hidden_by is null or hidden_at is not null))
 );
 comment on table private.review_states is 'Per review: the deadline of its booking''s review window (frozen at submission) and whether an admin hid it.';
 comment on column private.review_states.window_closes_at is 'Check-out plus 14 days on the wall clock of the property''s time zone. At this instant the review is public, stamped or not.';
@@ -641,7 +642,11 @@ language plpgsql
 set search_path = ''
 as $$
 begin
-  if (to_jsonb(new) - 'published_at' - 'reply' - 'replied_at') <> (to_jsonb(old) - 'published_at' - 'reply' - 'replied_at')
+  -- A member's erasure detaches their reviews (author_id or subject_id becomes null): the only other change allowed.
+  if (to_jsonb(new) - 'published_at' - 'reply' - 'replied_at' - 'author_id' - 'subject_id')
+       <> (to_jsonb(old) - 'published_at' - 'reply' - 'replied_at' - 'author_id' - 'subject_id')
+     or (new.author_id is distinct from old.author_id and new.author_id is not null)
+     or (new.subject_id is distinct from old.subject_id and new.subject_id is not null)
      or (old.published_at is not null and new.published_at is distinct from old.published_at)
      or (old.reply is not null and (new.reply, new.replied_at) is distinct from (old.reply, old.replied_at)) then
     raise exception 'a review cannot be edited after submission' using errcode = 'PT409', hint = 'review_immutable';
@@ -649,7 +654,7 @@ begin
   return new;
 end
 $$;
-comment on function private.guard_review_update() is 'Trigger: a review only ever gains its publication stamp and one reply; nothing else changes.';
+comment on function private.guard_review_update() is 'Trigger: a review only ever gains its publication stamp and one reply (and loses its member links on erasure); nothing else changes.';
 
 -- Triggers -------------------------------------------------------------------------------------------------------
 
