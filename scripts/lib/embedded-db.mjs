@@ -10,7 +10,8 @@ import { pgtap } from '@electric-sql/pglite-pgtap';
 
 /**
  * Starts PGlite on `dataDir` (or in memory when null) and serves it on host:port.
- * Returns the connection URL and a `stop()` that closes the server and the database cleanly.
+ * Returns the connection URL, the PGlite instance (`db`: in-process tools such as pg_dump need it) and a `stop()`
+ * that closes the server and the database cleanly.
  */
 export async function startEmbeddedDatabase({ dataDir, port, host = '127.0.0.1', maxConnections = 64 }) {
   const db = await PGlite.create(dataDir ?? 'memory://', {
@@ -21,6 +22,7 @@ export async function startEmbeddedDatabase({ dataDir, port, host = '127.0.0.1',
   await server.start();
   let stopped = false;
   return {
+    db,
     url: `postgresql://postgres:postgres@${host}:${port}/postgres?sslmode=disable`,
     async stop() {
       if (stopped) return;
