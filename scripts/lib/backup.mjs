@@ -198,9 +198,24 @@ export function filterScript(script, existing) {
   });
   return kept
     // psql meta-commands (pg_dump 18's \restrict guard) mean nothing outside psql.
-    .replace(/^\\(un)?restrict .*$/gm, '')
-    // A PostgreSQL 17+ setting whose default (0) is what a session has anyway; older servers do not know it.
-    .replace(/^SET transaction_timeout = 0;$/m, '');
+    .replace(/^\\(un)?restrict .*$/gm, '');
+}
+
+/**
+ * Throws when `file` cannot restore into the server at `url`, before anything is changed: a plain script from
+ * pg_dump is written for its own server version and newer (PGlite's uses PostgreSQL 18 privileges such as MAINTAIN).
+ */
+export async function assertRestorable(file, url) {
+  if (!file.endsWith('.sql.gz')) return;
+  const head = gunzipSync(readFileSync(file)).subarray(0, 4096).toString('utf8');
+  const dumpedFrom = Number(/^-- Dumped from database version (\d+)/m.exec(head)?.[1]);
+  const sql = connect(url);
+  try {
+    const [{ major }] = await sql.unsafe(`select current_setting('server_version_num')::int / 10000 as major`);
+    if (!(major >= dumpedFrom)) throw new Error(`this backup comes from PostgreSQL ${dumpedFrom} and restores into ${dumpedFrom} or newer (the target is ${major})`);
+  } finally {
+    await sql.end();
+  }
 }
 
 /**
@@ -208,6 +223,7 @@ export function filterScript(script, existing) {
  * lacks, in one transaction. Refuses a target that already holds Staybase data; the caller decides about --force.
  */
 export async function restoreBackup(file, url) {
+  await assertRestorable(file, url);
   const reason = await nonEmptyReason(url);
   if (reason) throw new Error(`refusing to restore into a database that is not empty (${reason})`);
   await runSqlFile(url, 'sql/bootstrap.sql');

@@ -8,15 +8,20 @@ import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { pgtap } from '@electric-sql/pglite-pgtap';
 
+/** Opens PGlite on `dataDir` (or in memory when null) with the extensions Staybase's migrations may create. */
+export function openPglite(dataDir) {
+  return PGlite.create(dataDir ?? 'memory://', {
+    extensions: { btree_gist, pg_trgm, pgcrypto, unaccent, pgtap },
+  });
+}
+
 /**
  * Starts PGlite on `dataDir` (or in memory when null) and serves it on host:port.
  * Returns the connection URL, the PGlite instance (`db`: in-process tools such as pg_dump need it) and a `stop()`
  * that closes the server and the database cleanly.
  */
 export async function startEmbeddedDatabase({ dataDir, port, host = '127.0.0.1', maxConnections = 64 }) {
-  const db = await PGlite.create(dataDir ?? 'memory://', {
-    extensions: { btree_gist, pg_trgm, pgcrypto, unaccent, pgtap },
-  });
+  const db = await openPglite(dataDir);
   const server = new PGLiteSocketServer({ db, port, host, maxConnections });
   keepExtendedQueriesWhole(server);
   await server.start();
