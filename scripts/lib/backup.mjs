@@ -59,8 +59,10 @@ const quoteName = (qualified) => qualified.split('.').map((part) => `"${part.rep
 /**
  * Row count and content checksum of every backed-up table: md5 over the rows' text, sorted, so two databases
  * holding the same rows agree whatever their physical order. `sql` may be a transaction (a snapshot).
+ * @returns {Promise<Record<string, { rows: number, checksum: string }>>}
  */
 export async function tableFingerprints(sql) {
+  /** @type {Record<string, { rows: number, checksum: string }>} */
   const fingerprints = {};
   for (const table of await backedUpTables(sql)) {
     const [row] = await sql.unsafe(
