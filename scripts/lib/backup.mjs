@@ -74,6 +74,45 @@ export async function tableFingerprints(sql) {
   return fingerprints;
 }
 
+/**
+ * A checksum of Staybase's structure and its privileges: tables and columns with their grants and RLS switch,
+ * functions with their bodies and grants, policies, triggers (also those on the platform data tables), constraints
+ * and indexes. Equal on a source and its restore, so a restore that loses a policy or gains a grant is caught.
+ */
+export async function schemaFingerprint(sql) {
+  const [row] = await sql.unsafe(
+    `with staybase as (select oid from pg_catalog.pg_namespace n where n.nspname = any ($1::text[])),
+     relations as (
+       select c.oid from pg_catalog.pg_class c
+        where c.relnamespace in (select oid from staybase)
+           or c.relnamespace::regnamespace::text || '.' || c.relname = any ($2::text[])),
+     items as (
+       select 'relation ' || c.oid::regclass || ' ' || c.relkind::text || ' ' || c.relrowsecurity || ' ' || coalesce(c.relacl::text, '')
+         from pg_catalog.pg_class c where c.relnamespace in (select oid from staybase)
+       union all
+       select 'column ' || a.attrelid::regclass || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || coalesce(a.attacl::text, '')
+         from pg_catalog.pg_attribute a where a.attrelid in (select oid from relations) and a.attnum > 0 and not a.attisdropped
+       union all
+       select 'function ' || p.oid::regprocedure || ' ' || p.prosecdef || ' ' || coalesce(p.proacl::text, '') || ' ' || p.prosrc
+         from pg_catalog.pg_proc p where p.pronamespace in (select oid from staybase)
+       union all
+       select 'policy ' || p.polrelid::regclass || ' ' || p.polname || ' ' || p.polcmd::text || ' ' || p.polroles::text || ' '
+              || coalesce(pg_get_expr(p.polqual, p.polrelid), '') || ' ' || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), '')
+         from pg_catalog.pg_policy p where p.polrelid in (select oid from relations)
+       union all
+       select 'trigger ' || pg_get_triggerdef(t.oid) from pg_catalog.pg_trigger t
+        where t.tgrelid in (select oid from relations) and not t.tgisinternal
+       union all
+       select 'constraint ' || c.conrelid::regclass || ' ' || c.conname || ' ' || pg_get_constraintdef(c.oid)
+         from pg_catalog.pg_constraint c where c.conrelid in (select oid from relations)
+       union all
+       select 'index ' || pg_get_indexdef(i.indexrelid) from pg_catalog.pg_index i where i.indrelid in (select oid from relations))
+     select md5(string_agg(item, E'\n' order by item)) as checksum from items as t(item)`,
+    [await staybaseSchemas(sql), PLATFORM_DATA_TABLES],
+  );
+  return row.checksum;
+}
+
 /** pg_dump's selection (the same for both dumpers): schemas, extensions, and no rows of other platform tables. */
 async function dumpArguments(sql) {
   const schemas = await staybaseSchemas(sql);
@@ -116,9 +155,11 @@ export async function backupPglite(db, file) {
   const client = { unsafe: async (query, params) => (await db.query(query, params)).rows, end: async () => {} };
   const args = await dumpArguments(client);
   const dump = await pgDump({ pg: db, args });
-  // PGlite's pg_dump ends without closing its read-only snapshot transaction (seen with pglite-tools 0.4.8), and
-  // PGlite has one session: left open, every later query (and the socket server's queue) would wait inside it.
+  // PGlite has one session, shared by everything that uses the instance. Its pg_dump ends without closing its
+  // read-only snapshot transaction (seen with pglite-tools 0.4.8), so every later query would wait inside it, and
+  // leaves its session settings (row_security = off, an empty search_path) behind: undo both.
   if (db.isInTransaction()) await db.exec('rollback');
+  await db.exec('reset all');
   writeFileSync(file, gzipSync(Buffer.from(await dump.arrayBuffer())));
 }
 
@@ -204,6 +245,23 @@ export function filterScript(script, existing) {
 }
 
 /**
+ * Revokes the target's default privileges in Staybase's schemas (the bootstrap's, as on Supabase: all to the API
+ * roles). A dump's GRANTs assume objects are created with none, and restores the source's default privileges after
+ * its objects; created under the target's, every restored table would also keep "all to anon".
+ */
+async function withoutDefaultPrivileges(sql) {
+  await sql.unsafe(
+    `select format('alter default privileges for role %s in schema %I revoke all on %s from %s', d.defaclrole::regrole,
+                   n.nspname, case d.defaclobjtype when 'r' then 'tables' when 'S' then 'sequences' when 'f' then 'functions'
+                   when 'T' then 'types' end, case a.grantee when 0 then 'public' else a.grantee::regrole::text end) as statement
+       from pg_catalog.pg_default_acl d join pg_catalog.pg_namespace n on n.oid = d.defaclnamespace
+            cross join lateral pg_catalog.aclexplode(d.defaclacl) a
+      where n.nspname = any ($1::text[])`,
+    [await staybaseSchemas(sql)],
+  ).then((rows) => rows.reduce((done, r) => done.then(() => sql.unsafe(r.statement)), Promise.resolve()));
+}
+
+/**
  * Throws when `file` cannot restore into the server at `url`, before anything is changed: a plain script from
  * pg_dump is written for its own server version and newer (PGlite's uses PostgreSQL 18 privileges such as MAINTAIN).
  */
@@ -231,9 +289,12 @@ export async function restoreBackup(file, url) {
   await runSqlFile(url, 'sql/bootstrap.sql');
   const sql = connect(url);
   try {
+    await withoutDefaultPrivileges(sql);
     const existing = await existingObjects(sql);
     if (file.endsWith('.sql.gz')) {
-      await sql.unsafe(filterScript(gunzipSync(readFileSync(file)).toString('utf8'), existing)).simple();
+      // One simple query: one transaction. Then the script's session settings (row_security = off, an empty
+      // search_path) are reset, because on PGlite every connection shares this one session.
+      await sql.unsafe(`${filterScript(gunzipSync(readFileSync(file)).toString('utf8'), existing)};\nreset all;`).simple();
       return;
     }
     const { stdout } = await execFileAsync('pg_restore', ['--list', file], { maxBuffer: 64 << 20 });
