@@ -3,7 +3,8 @@
 -- Test and dev tooling, never a migration. Idempotent: it creates only what is absent, so it is safe on every
 -- start and a no-op on a database that already has these objects. It reproduces, minimally but faithfully:
 --   * the API roles anon, authenticated, service_role (bypassrls), authenticator, supabase_auth_admin;
---   * the `extensions` schema (with pgcrypto, as Supabase has it);
+--   * the `extensions` schema (with pgcrypto, and pg_stat_statements where the server has it, as Supabase has
+--     them), and pg_cron where the server allows it (as Supabase: in schema pg_catalog, in cron's one database);
 --   * the `auth` schema: auth.users with GoTrue's column names, and auth.uid(), auth.role(), auth.email(),
 --     auth.jwt() reading the `request.jwt.claims` setting exactly as Supabase's do;
 --   * the `storage` schema: storage.buckets, storage.objects (RLS on), storage.foldername()/filename()/extension();
@@ -38,6 +39,29 @@ alter role authenticated set statement_timeout = '8s';
 create schema if not exists extensions;
 grant usage on schema extensions to postgres, anon, authenticated, service_role;
 create extension if not exists pgcrypto with schema extensions;
+
+-- pg_stat_statements, which `supabase inspect db outliers|calls` read (npm run db:inspect). Created where the
+-- server ships it (not PGlite); its view answers only where shared_preload_libraries loads it (.ci/run does), and
+-- db:inspect skips the reports that need it otherwise.
+do $$
+begin
+  if exists (select from pg_catalog.pg_available_extensions where name = 'pg_stat_statements') then
+    create extension if not exists pg_stat_statements with schema extensions;
+  end if;
+end
+$$;
+
+-- pg_cron can only be created in the one database its setting cron.database_name names (on Supabase: postgres,
+-- the project's database). The setting exists only where shared_preload_libraries loads pg_cron, so this is a
+-- no-op everywhere else (PGlite, other databases on the server); private.schedule_job then just records.
+do $$
+begin
+  if exists (select from pg_catalog.pg_available_extensions where name = 'pg_cron')
+     and current_setting('cron.database_name', true) = current_database() then
+    create extension if not exists pg_cron with schema pg_catalog;
+  end if;
+end
+$$;
 
 -- auth ----------------------------------------------------------------------------------------------------------
 create schema if not exists auth authorization supabase_auth_admin;

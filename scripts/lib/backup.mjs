@@ -78,6 +78,7 @@ export async function tableFingerprints(sql) {
  * A checksum of Staybase's structure and its privileges: tables and columns with their grants and RLS switch,
  * functions with their bodies and grants, policies, triggers (also those on the platform data tables), constraints
  * and indexes. Equal on a source and its restore, so a restore that loses a policy or gains a grant is caught.
+ * (A null ACL means the default one, and pg_dump restores an explicit default as null: compare effective ACLs.)
  */
 export async function schemaFingerprint(sql) {
   const [row] = await sql.unsafe(
@@ -87,13 +88,13 @@ export async function schemaFingerprint(sql) {
         where c.relnamespace in (select oid from staybase)
            or c.relnamespace::regnamespace::text || '.' || c.relname = any ($2::text[])),
      items as (
-       select 'relation ' || c.oid::regclass || ' ' || c.relkind::text || ' ' || c.relrowsecurity || ' ' || coalesce(c.relacl::text, '')
+       select 'relation ' || c.oid::regclass || ' ' || c.relkind::text || ' ' || c.relrowsecurity || ' ' || coalesce(c.relacl, pg_catalog.acldefault(case c.relkind when 'S' then 's' else 'r' end::"char", c.relowner))::text
          from pg_catalog.pg_class c where c.relnamespace in (select oid from staybase)
        union all
        select 'column ' || a.attrelid::regclass || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || coalesce(a.attacl::text, '')
          from pg_catalog.pg_attribute a where a.attrelid in (select oid from relations) and a.attnum > 0 and not a.attisdropped
        union all
-       select 'function ' || p.oid::regprocedure || ' ' || p.prosecdef || ' ' || coalesce(p.proacl::text, '') || ' ' || p.prosrc
+       select 'function ' || p.oid::regprocedure || ' ' || p.prosecdef || ' ' || coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))::text || ' ' || p.prosrc
          from pg_catalog.pg_proc p where p.pronamespace in (select oid from staybase)
        union all
        select 'policy ' || p.polrelid::regclass || ' ' || p.polname || ' ' || p.polcmd::text || ' ' || p.polroles::text || ' '
