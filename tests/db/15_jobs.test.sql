@@ -24,14 +24,15 @@ select is(private.pg_cron_installed(), exists (select from pg_catalog.pg_namespa
 
 -- Scheduling
 select is(private.schedule_job('tests-nightly', '0 3 * * *', 'select 1'), private.pg_cron_installed(),
-  format('%s, schedule_job answers %s', pg_temp.branch(), private.pg_cron_installed()));
+  format('%s, schedule_job answers %s', pg_temp.branch(), case when private.pg_cron_installed() then 'true' else 'false' end));
 select is((select schedule || ' | ' || command from private.job_schedules where job_name = 'tests-nightly'), '0 3 * * * | select 1',
   format('%s, the schedule is recorded in private.job_schedules', pg_temp.branch()));
 select is((select count(*)::int from pg_temp.cron_jobs('tests-nightly')), case when private.pg_cron_installed() then 1 else 0 end,
   format('%s, pg_cron has %s job for it', pg_temp.branch(), case when private.pg_cron_installed() then 'one' else 'no' end));
 select ok(not private.pg_cron_installed()
           or (select database = current_database() and active from pg_temp.cron_jobs('tests-nightly')),
-  format('%s, the job is active and runs in this database', pg_temp.branch()));
+  case when private.pg_cron_installed() then 'with pg_cron, the job is active and runs in this database'
+       else 'without pg_cron, there is no job to run' end);
 
 select private.schedule_job('tests-nightly', '30 4 * * *', 'select 2');
 select is((select array_agg(schedule || ' | ' || command) from private.job_schedules where job_name = 'tests-nightly'),
