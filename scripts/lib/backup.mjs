@@ -20,6 +20,14 @@ import { connect, runSqlFile } from './database.mjs';
 
 const execFileAsync = promisify(execFile);
 
+/** How pg_dump and pg_restore reach `url`: the password goes in their environment, never on a command line (ps). */
+function libpq(url) {
+  const target = new URL(url);
+  const password = decodeURIComponent(target.password);
+  target.password = '';
+  return { dbname: target.toString(), env: { PGSSLMODE: 'disable', ...process.env, ...(password ? { PGPASSWORD: password } : {}) } };
+}
+
 /** The platform's schemas: their structure belongs to Supabase (or the bootstrap), never to a backup. */
 export const PLATFORM_SCHEMAS = ['auth', 'storage'];
 /** Platform tables whose rows are Staybase's data. */
@@ -145,9 +153,8 @@ export async function backupServer(url, file, { snapshot } = {}) {
   } finally {
     await sql.end();
   }
-  await execFileAsync('pg_dump', ['--format=custom', '--file', file, ...(snapshot ? ['--snapshot', snapshot] : []), ...args, '--dbname', url], {
-    env: { PGSSLMODE: 'disable', ...process.env },
-  });
+  const { dbname, env } = libpq(url);
+  await execFileAsync('pg_dump', ['--format=custom', '--file', file, ...(snapshot ? ['--snapshot', snapshot] : []), ...args, '--dbname', dbname], { env });
 }
 
 /** Backs up a PGlite instance with PGlite's pg_dump (PostgreSQL 18, WASM), gzipped. Nothing else may use it meanwhile. */
@@ -251,7 +258,7 @@ export function filterScript(script, existing) {
  * its objects; created under the target's, every restored table would also keep "all to anon".
  */
 async function withoutDefaultPrivileges(sql) {
-  await sql.unsafe(
+  const revokes = await sql.unsafe(
     `select format('alter default privileges for role %s in schema %I revoke all on %s from %s', d.defaclrole::regrole,
                    n.nspname, case d.defaclobjtype when 'r' then 'tables' when 'S' then 'sequences' when 'f' then 'functions'
                    when 'T' then 'types' end, case a.grantee when 0 then 'public' else a.grantee::regrole::text end) as statement
@@ -259,7 +266,8 @@ async function withoutDefaultPrivileges(sql) {
             cross join lateral pg_catalog.aclexplode(d.defaclacl) a
       where n.nspname = any ($1::text[])`,
     [await staybaseSchemas(sql)],
-  ).then((rows) => rows.reduce((done, r) => done.then(() => sql.unsafe(r.statement)), Promise.resolve()));
+  );
+  for (const { statement } of revokes) await sql.unsafe(statement);
 }
 
 /**
@@ -306,8 +314,9 @@ export async function restoreBackup(file, url) {
     const dir = mkdtempSync(join(tmpdir(), 'staybase-restore-'));
     try {
       writeFileSync(join(dir, 'list'), `${list.join('\n')}\n`);
-      await execFileAsync('pg_restore', ['--single-transaction', '--exit-on-error', '--use-list', join(dir, 'list'), '--dbname', url, file], {
-        env: { PGSSLMODE: 'disable', ...process.env },
+      const { dbname, env } = libpq(url);
+      await execFileAsync('pg_restore', ['--single-transaction', '--exit-on-error', '--use-list', join(dir, 'list'), '--dbname', dbname, file], {
+        env,
         maxBuffer: 64 << 20,
       });
     } finally {
