@@ -481,3 +481,10 @@ alter table public.bookings enable row level security;
 create policy "guests and hosts read their bookings, admins all" on public.bookings
   for select to authenticated
   using (guest_id = (select auth.uid()) or host_id = (select auth.uid()) or (select private.is_admin()));
+
+-- Scheduling -----------------------------------------------------------------------------------------------------
+
+-- With pg_cron where it exists (private.schedule_job records the schedule either way). Correctness never waits
+-- for them: availability ignores stale holds, and request_booking sweeps the ones on the nights it claims.
+select private.schedule_job('expire-stale-holds', '* * * * *', 'select private.expire_stale_holds()');
+select private.schedule_job('complete-finished-stays', '*/10 * * * *', 'select private.complete_finished_stays()');

@@ -708,13 +708,6 @@ create policy "members read published reviews and their own, admins all" on publ
 
 -- Scheduling -----------------------------------------------------------------------------------------------------
 
--- Where pg_cron exists (Supabase, the Debian server with pg_cron preloaded), the jobs chapter provides
--- private.schedule_job; without it, call private.publish_due_reviews() from any scheduler. Visibility never
--- depends on it (see docs/reviews.md).
-do $$
-begin
-  if to_regprocedure('private.schedule_job(text,text,text)') is not null then
-    perform private.schedule_job('publish-due-reviews', '* * * * *', 'select private.publish_due_reviews()');
-  end if;
-end
-$$;
+-- Scheduled with pg_cron where it exists (Supabase, the Debian server with pg_cron preloaded); private.schedule_job
+-- records it either way. Visibility never depends on it (see docs/reviews.md).
+select private.schedule_job('publish-due-reviews', '* * * * *', 'select private.publish_due_reviews()');

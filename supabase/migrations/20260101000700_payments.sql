@@ -562,12 +562,6 @@ create policy "the service role reads the outbox" on payments.outbox
 
 -- Scheduling -----------------------------------------------------------------------------------------------------
 
--- Where pg_cron exists the jobs chapter provides private.schedule_job. Without it nothing is lost: the
--- payments-worker function also enqueues due payouts before it drains the outbox.
-do $$
-begin
-  if to_regprocedure('private.schedule_job(text,text,text)') is not null then
-    perform private.schedule_job('enqueue-due-payouts', '*/10 * * * *', 'select private.enqueue_due_payouts()');
-  end if;
-end
-$$;
+-- Scheduled with pg_cron where it exists (private.schedule_job records it either way). Without a scheduler nothing
+-- is lost: the payments-worker function also enqueues due payouts before it drains the outbox.
+select private.schedule_job('enqueue-due-payouts', '*/10 * * * *', 'select private.enqueue_due_payouts()');

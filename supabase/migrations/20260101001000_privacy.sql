@@ -174,3 +174,8 @@ grant execute on function private.erase_member(uuid), private.prune_stripe_event
 
 alter table private.erasures enable row level security;
 revoke all on table private.erasures from public, anon, authenticated;
+
+-- Scheduling -----------------------------------------------------------------------------------------------------
+
+select private.schedule_job('prune-stripe-events', '17 3 * * *', 'select private.prune_stripe_events()');
+select private.schedule_job('prune-outbox', '27 3 * * *', 'select private.prune_outbox()');

@@ -2,7 +2,7 @@
 -- Supabase project), and nothing breaks where it is not (PGlite, a server database that is not cron's).
 begin;
 set local search_path = extensions, public;
-select plan(14);
+select plan(16);
 
 -- cron.job exists only with pg_cron: read it dynamically, so this suite runs (and asserts the other branch)
 -- where it does not.
@@ -68,6 +68,16 @@ select is((select count(*)::int
 select is((select count(*)::int from unnest(array['anon', 'authenticated', 'service_role']) as r(role)
             where has_table_privilege(r.role, 'private.job_schedules', 'select, insert, update, delete')), 0,
   'the API roles cannot read or change the job registry');
+
+-- Every job of the chapters is scheduled by its migration.
+select is(array(select job_name from private.job_schedules where job_name <> 'tests-nightly' order by job_name),
+  array['complete-finished-stays', 'enqueue-due-payouts', 'expire-stale-holds', 'prune-outbox', 'prune-stripe-events',
+        'publish-due-reviews'],
+  'the migrations schedule every job: holds, stays, payouts, retention, review publication');
+select is((select count(*)::int from private.job_schedules s
+            where s.job_name <> 'tests-nightly' and exists (select 1 from pg_temp.cron_jobs(s.job_name) c where c.command = s.command)),
+  case when private.pg_cron_installed() then 6 else 0 end,
+  format('%s, pg_cron runs %s of them', pg_temp.branch(), case when private.pg_cron_installed() then 'all' else 'none' end));
 
 select * from finish();
 rollback;
