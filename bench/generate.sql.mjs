@@ -55,7 +55,8 @@ select setseed(${(from / LISTINGS).toFixed(6)});
 insert into public.properties (id, host_id, title, description, property_type, status, address_line, city, region,
   country_code, latitude, longitude, time_zone, max_guests, bedrooms, beds, bathrooms, nightly_price_cents, currency,
   cleaning_fee_cents, weekly_discount_pct, monthly_discount_pct, min_nights, max_nights, instant_book,
-  cancellation_policy, rating_avg, rating_count, amenity_codes)
+  cancellation_policy, rating_avg, rating_count, rating_sum, cleanliness_sum, accuracy_sum, communication_sum,
+  location_sum, check_in_sum, value_sum, amenity_codes)
 select ('c0000000-0000-4000-8000-' || lpad(j::text, 12, '0'))::uuid,
        ('b0000000-0000-4000-8000-' || lpad((j % ${HOSTS})::text, 12, '0'))::uuid,
        initcap(w1.w) || ' ' || t.type::text || ' in ' || c.name,
@@ -69,7 +70,9 @@ select ('c0000000-0000-4000-8000-' || lpad(j::text, 12, '0'))::uuid,
        (3000 + r.h * 57000)::int, c.currency, (r.h * 8000)::int, 10, 20,
        case when r.i < 0.7 then 1 when r.i < 0.9 then 2 else 3 end, case when r.i < 0.5 then 365 else 30 end,
        r.ib < 0.5, (array['flexible', 'moderate', 'strict']::public.cancellation_policy[])[1 + j % 3],
-       case when r.k < 0.85 then round((3 + r.l * 2)::numeric, 2) end, case when r.k < 0.85 then 1 + (r.m * 300)::int else 0 end,
+       -- ratings as the reviews chapter keeps them: the totals, and the average derived from them
+       round(rt.total::numeric / nullif(rt.n, 0), 2), rt.n, rt.total, 4 * rt.n, 4 * rt.n, 4 * rt.n, 4 * rt.n, 4 * rt.n,
+       4 * rt.n,
        array(select a.code from public.amenities a
              where random() < case a.code when 'wifi' then 0.9 when 'kitchen' then 0.7 when 'heating' then 0.6
                                           when 'washer' then 0.5 when 'tv' then 0.5 when 'smoke_alarm' then 0.8
@@ -78,6 +81,8 @@ select ('c0000000-0000-4000-8000-' || lpad(j::text, 12, '0'))::uuid,
 from generate_series(${from}, ${to - 1}) j
 cross join lateral (select random() a, random() b, random() c, random() d, random() e, random() f, random() g,
                            random() h, random() i, random() ib, random() k, random() l, random() m, j as jj) r
+cross join lateral (select n, round((3 + r.l * 2) * n)::bigint as total
+                    from (select case when r.k < 0.85 then 1 + (r.m * 300)::int else 0 end as n) c) rt
 join bench.city c on c.n = j % ${CITIES}
 join lateral (select (enum_range(null::public.property_type))[1 + (random() * 7 + j * 0)::int] as type) t on true
 join bench.word w1 on w1.n = (j * 7 + 1) % 60 join bench.word w2 on w2.n = (j * 13 + 3) % 60
