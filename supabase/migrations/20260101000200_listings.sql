@@ -229,18 +229,22 @@ $$;
 comment on function private.local_today(text) is 'Today''s date in the given time zone.';
 
 -- Nights of [check_in, check_out) not claimed by a block or a live booking hold. Runs as the owner because the
--- claims are private; it says only free or not.
+-- claims are private; it says only free or not. The one availability rule: request_booking (through stay_refusal),
+-- quote_stay and search_properties all ask it. PL/pgSQL rather than SQL so that its statement is planned once per
+-- session, not on every request_booking (a SQL function called once per query is planned on each call).
 create function private.nights_are_free(property_id uuid, check_in date, check_out date) returns boolean
-language sql stable
+language plpgsql stable
 security definer
 set search_path = ''
 as $$
-  select not exists (
+begin
+  return not exists (
     select 1 from private.calendar_claims c
     where c.property_id = nights_are_free.property_id
-      and c.nights && daterange(check_in, check_out)
+      and c.nights && daterange(nights_are_free.check_in, nights_are_free.check_out)
       and (c.expires_at is null or c.expires_at > pg_catalog.now())
-  )
+  );
+end
 $$;
 comment on function private.nights_are_free(uuid, date, date) is 'True when no block or live booking claims any night of [check_in, check_out).';
 
