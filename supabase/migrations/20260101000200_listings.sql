@@ -260,15 +260,19 @@ declare
   subtotal bigint;
   fees record;
 begin
+  -- Each night at its seasonal rate or the listing's price. The listing's rates overlapping the stay are read once
+  -- (through the seasonal_rates_do_not_overlap GiST index) and joined to the nights, not looked up night by night;
+  -- rates never overlap each other, so a night matches at most one.
   select coalesce(jsonb_agg(jsonb_build_object('night', n.night, 'price_cents', n.price_cents) order by n.night), '[]'::jsonb),
          coalesce(sum(n.price_cents), 0)
     into quote.nightly, quote.accommodation_cents
     from (
-      select night::date as night,
-             coalesce((select r.nightly_price_cents from public.seasonal_rates r
-                       where r.property_id = property.id and night::date >= r.start_date and night::date < r.end_date),
-                      property.nightly_price_cents) as price_cents
+      select night::date as night, coalesce(r.nightly_price_cents, property.nightly_price_cents) as price_cents
       from generate_series(check_in, check_out - 1, interval '1 day') as night
+      left join (
+        select s.start_date, s.end_date, s.nightly_price_cents from public.seasonal_rates s
+        where s.property_id = property.id and daterange(s.start_date, s.end_date) && daterange(check_in, check_out)
+      ) r on night::date >= r.start_date and night::date < r.end_date
     ) n;
   quote.nights := check_out - check_in;
   quote.currency := property.currency;
