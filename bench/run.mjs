@@ -129,7 +129,7 @@ const shapes = [
       return { min_latitude: c.latitude - 0.05, max_latitude: c.latitude + 0.05, min_longitude: wrap(c.longitude - dLon),
                max_longitude: wrap(c.longitude + dLon), ...stay(), guests: 2 };
     },
-    naive: (p) => `${naiveSelect(`(private.price_stay(p, $5::date, $6::date)).total_cents`)}
+    naive: (p) => `${naiveSelect(`(private.price_stay(p, $5::date, $6::date, itemized => false)).total_cents`)}
       where p.status = 'published' and p.latitude between $1::float8 and $2::float8
         and case when $3::float8 <= $4::float8 then p.longitude between $3::float8 and $4::float8 else p.longitude >= $3::float8 or p.longitude <= $4::float8 end
         and ${NAIVE_STAY_FITS('$5', '$6', '$7')} and ${NAIVE_FREE('$5', '$6')}
@@ -174,7 +174,7 @@ const shapes = [
                max_longitude: wrap(c.longitude + 1.5), ...stay(), sort: 'rating' };
     },
     pages: 3,
-    naive: () => `${naiveSelect(`(private.price_stay(p, $5::date, $6::date)).total_cents`)}
+    naive: () => `${naiveSelect(`(private.price_stay(p, $5::date, $6::date, itemized => false)).total_cents`)}
       where p.status = 'published' and p.latitude between $1::float8 and $2::float8
         and case when $3::float8 <= $4::float8 then p.longitude between $3::float8 and $4::float8 else p.longitude >= $3::float8 or p.longitude <= $4::float8 end
         and ${NAIVE_STAY_FITS('$5', '$6', '1')} and ${NAIVE_FREE('$5', '$6')}
@@ -201,7 +201,7 @@ const shapes = [
     params() {
       return { ...stay(), guests: 2, sort: 'price_asc' };
     },
-    naive: () => `${naiveSelect(`(private.price_stay(p, $1::date, $2::date)).total_cents`)}
+    naive: () => `${naiveSelect(`(private.price_stay(p, $1::date, $2::date, itemized => false)).total_cents`)}
       where p.status = 'published' and ${NAIVE_STAY_FITS('$1', '$2', '$3')} and ${NAIVE_FREE('$1', '$2')}
       order by p.nightly_price_cents, p.id limit 20`,
     naiveArgs: (p) => [p.check_in, p.check_out, p.guests],

@@ -249,8 +249,11 @@ $$;
 comment on function private.nights_are_free(uuid, date, date) is 'True when no block or live booking claims any night of [check_in, check_out).';
 
 -- The price of a stay at a property, whether or not it can be booked: nightly prices (seasonal rate or base),
--- discount, cleaning, fees. Shared by quote_stay and request_booking so a booking freezes exactly the quote.
-create function private.price_stay(property public.properties, check_in date, check_out date) returns public.stay_quote
+-- discount, cleaning, fees. Shared by quote_stay and request_booking so a booking freezes exactly the quote, and by
+-- search_properties for its totals. itemized => false leaves out the per-night list (nightly is null), which only
+-- saves building it (search shows totals only): every amount comes from the same statement either way.
+create function private.price_stay(property public.properties, check_in date, check_out date, itemized boolean default true)
+returns public.stay_quote
 language plpgsql stable
 set search_path = ''
 as $$
@@ -263,7 +266,10 @@ begin
   -- Each night at its seasonal rate or the listing's price. The listing's rates overlapping the stay are read once
   -- (through the seasonal_rates_do_not_overlap GiST index) and joined to the nights, not looked up night by night;
   -- rates never overlap each other, so a night matches at most one.
-  select coalesce(jsonb_agg(jsonb_build_object('night', n.night, 'price_cents', n.price_cents) order by n.night), '[]'::jsonb),
+  select case when itemized then
+           coalesce(jsonb_agg(jsonb_build_object('night', n.night, 'price_cents', n.price_cents) order by n.night)
+                      filter (where itemized), '[]'::jsonb)
+         end,
          coalesce(sum(n.price_cents), 0)
     into quote.nightly, quote.accommodation_cents
     from (
@@ -292,7 +298,7 @@ begin
   return quote;
 end
 $$;
-comment on function private.price_stay(public.properties, date, date) is 'Prices [check_in, check_out) at a property: nightly (seasonal or base), discount, cleaning, fees.';
+comment on function private.price_stay(public.properties, date, date, boolean) is 'Prices [check_in, check_out) at a property: nightly (seasonal or base), discount, cleaning, fees.';
 
 -- Why a stay cannot be booked, or null when it can. Shared by quote_stay and request_booking.
 create function private.stay_refusal(property public.properties, check_in date, check_out date, guests integer) returns text
@@ -452,12 +458,12 @@ create trigger availability_blocks_claim after insert or update on public.availa
 revoke all on function private.sync_block_claim(), private.guard_property_update() from public, anon, authenticated, service_role;
 revoke all on function private.is_property_host(uuid), private.is_property_folder_host(text),
   private.is_published_property_folder(text), private.nights_are_free(uuid, date, date),
-  private.calendar_claims_of(uuid, date, date), private.price_stay(public.properties, date, date),
+  private.calendar_claims_of(uuid, date, date), private.price_stay(public.properties, date, date, boolean),
   private.stay_refusal(public.properties, date, date, integer), private.fee_split(bigint),
   private.local_today(text) from public;
 grant execute on function private.is_property_host(uuid), private.is_property_folder_host(text),
   private.is_published_property_folder(text), private.nights_are_free(uuid, date, date),
-  private.calendar_claims_of(uuid, date, date), private.price_stay(public.properties, date, date),
+  private.calendar_claims_of(uuid, date, date), private.price_stay(public.properties, date, date, boolean),
   private.stay_refusal(public.properties, date, date, integer), private.fee_split(bigint),
   private.local_today(text) to anon, authenticated, service_role;
 

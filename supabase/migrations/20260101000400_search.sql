@@ -256,9 +256,11 @@ begin
 
   -- Availability is probed lazily: the candidates (every other condition, the keyset included) come sorted out of
   -- a fenced subquery (offset 0: the check is never pushed below the sort), and the check filters them in that order
-  -- until the page is full, so a page costs ~page_size probes instead of one per candidate. The check is a filter,
-  -- not a join, so the candidates are planned for the few rows the page needs (an index read in keyset order when
-  -- no other condition is selective) and the order reaching the limit is the candidates' order.
+  -- until the page is full, so a page costs ~page_size probes instead of one per candidate. The check must stay a
+  -- filter, not a join: then the candidates are planned for the few rows the page needs (an index read in keyset
+  -- order when no other condition is selective) and the order reaching the limit is the candidates' order. So its
+  -- not exists carries offset 0 too, which keeps PostgreSQL from turning it into an anti-join or a hashed subplan
+  -- over every live claim; it is private.nights_are_free's condition, probed through the claims' GiST index.
   stmt := format($sql$
     with hits as (
       select c.id, c.sort_keys, c.distance_km
@@ -273,7 +275,7 @@ begin
       limit $17
     )
     select p.id, p.title, p.city, p.country_code, p.latitude, p.longitude, p.nightly_price_cents, p.currency,
-           case when $1 is not null then (private.price_stay(p, $1, $2)).total_cents end,
+           case when $1 is not null then (private.price_stay(p, $1, $2, itemized => false)).total_cents end,
            p.rating_avg, p.rating_count,
            (select ph.storage_path from public.property_photos ph where ph.property_id = p.id and ph.position = 0),
            h.distance_km,
@@ -288,7 +290,10 @@ begin
     order_sql,
     -- The same order over the page's rows (same expressions, so the same values).
     order_sql,
-    case when check_in is not null then 'private.nights_are_free(c.id, $1, $2)' else 'true' end);
+    case when check_in is not null then
+      'not exists (select 1 from private.calendar_claims x where x.property_id = c.id and x.nights && daterange($1, $2)'
+      ' and (x.expires_at is null or x.expires_at > pg_catalog.now()) offset 0)'
+    else 'true' end);
 
   return query execute stmt
     using check_in, check_out, coalesce(guests, 1), latitude, longitude, radius_km,
