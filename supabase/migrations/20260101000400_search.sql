@@ -54,9 +54,9 @@ create index properties_published_search_document_idx on public.properties
 create index properties_published_amenity_codes_idx on public.properties
   using gin (amenity_codes) where status = 'published';
 create index properties_published_price_idx on public.properties (nightly_price_cents, id) where status = 'published';
--- No index of its own for availability: private.nights_are_free probes the claims of each candidate through the
--- exclusion constraint's GiST index (property_id with =, nights with &&), ~3 buffer reads with real (random) ids,
--- and only for the ~page_size candidates the page needs. (A b-tree on claims (property_id) was ~20x cheaper only
+-- No index of its own for availability: the search probes the claims of each candidate (private.nights_are_free's
+-- condition) through the exclusion constraint's GiST index (property_id with =, nights with &&), ~3 buffer reads
+-- with real (random) ids, and only for the ~page_size candidates the page needs. (A b-tree on claims (property_id) was ~20x cheaper only
 -- with the benchmark's former shared-prefix ids, which btree_gist cannot tell apart; it cost every claim an insert.)
 create index properties_published_rating_idx on public.properties
   ((coalesce(rating_avg, 0::numeric)), rating_count, id) where status = 'published';
