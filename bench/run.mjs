@@ -9,7 +9,7 @@
 // Writes bench/results/latest.json and the EXPLAIN (ANALYZE, BUFFERS) plans in bench/results/plans/.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, migrate, recreateServerDatabase, root } from '../scripts/lib/database.mjs';
 import * as generate from './generate.sql.mjs';
@@ -129,7 +129,7 @@ const shapes = [
       return { min_latitude: c.latitude - 0.05, max_latitude: c.latitude + 0.05, min_longitude: wrap(c.longitude - dLon),
                max_longitude: wrap(c.longitude + dLon), ...stay(), guests: 2 };
     },
-    naive: (p) => `${naiveSelect(`(private.price_stay(p, $5::date, $6::date)).total_cents`)}
+    naive: (p) => `${naiveSelect(`(private.price_stay(p, $5::date, $6::date, itemized => false)).total_cents`)}
       where p.status = 'published' and p.latitude between $1::float8 and $2::float8
         and case when $3::float8 <= $4::float8 then p.longitude between $3::float8 and $4::float8 else p.longitude >= $3::float8 or p.longitude <= $4::float8 end
         and ${NAIVE_STAY_FITS('$5', '$6', '$7')} and ${NAIVE_FREE('$5', '$6')}
@@ -174,7 +174,7 @@ const shapes = [
                max_longitude: wrap(c.longitude + 1.5), ...stay(), sort: 'rating' };
     },
     pages: 3,
-    naive: () => `${naiveSelect(`(private.price_stay(p, $5::date, $6::date)).total_cents`)}
+    naive: () => `${naiveSelect(`(private.price_stay(p, $5::date, $6::date, itemized => false)).total_cents`)}
       where p.status = 'published' and p.latitude between $1::float8 and $2::float8
         and case when $3::float8 <= $4::float8 then p.longitude between $3::float8 and $4::float8 else p.longitude >= $3::float8 or p.longitude <= $4::float8 end
         and ${NAIVE_STAY_FITS('$5', '$6', '1')} and ${NAIVE_FREE('$5', '$6')}
@@ -201,7 +201,7 @@ const shapes = [
     params() {
       return { ...stay(), guests: 2, sort: 'price_asc' };
     },
-    naive: () => `${naiveSelect(`(private.price_stay(p, $1::date, $2::date)).total_cents`)}
+    naive: () => `${naiveSelect(`(private.price_stay(p, $1::date, $2::date, itemized => false)).total_cents`)}
       where p.status = 'published' and ${NAIVE_STAY_FITS('$1', '$2', '$3')} and ${NAIVE_FREE('$1', '$2')}
       order by p.nightly_price_cents, p.id limit 20`,
     naiveArgs: (p) => [p.check_in, p.check_out, p.guests],
@@ -243,7 +243,7 @@ async function withCursor(shape, params) {
 
 // Naive means no search-chapter index either: each naive query runs in a transaction that drops them, then rolls back.
 const SEARCH_INDEXES = ['public.properties_published_search_document_idx', 'public.properties_published_amenity_codes_idx',
-  'public.properties_published_price_idx', 'public.properties_published_rating_idx', 'private.calendar_claims_property_id_idx'];
+  'public.properties_published_price_idx', 'public.properties_published_rating_idx'];
 class Rollback extends Error {}
 async function naiveRun(text, args) {
   let result;
@@ -326,52 +326,16 @@ for (const shape of shapes) {
 await explainer.end();
 await anon.end();
 
-// Booking throughput ---------------------------------------------------------------------------------------------------
-// What the scheduler does every minute (request_booking only sweeps the stale holds on the nights it claims).
-const [{ expired }] = await owner`select private.expire_stale_holds() as expired`;
-log(`request_booking: expiry job first (${expired} stale holds expired), then ${CLIENTS} clients for ${BOOKING_SECONDS} s, each a different guest...`);
-const listingIds = (await owner`select id from public.properties where status = 'published'`).map((r) => r.id);
-const guestIds = Array.from({ length: CLIENTS }, (_, i) => `b0000000-0000-4000-8000-${String(generate.HOSTS + i).padStart(12, '0')}`);
-const booking = { clients: CLIENTS, seconds: BOOKING_SECONDS, booked: 0, dates_unavailable: 0, other_errors: 0, latencies: [] };
-let firstError = null;
-const clients = await Promise.all(guestIds.map(() => connect(url, { max: 1 })));
-await Promise.all(clients.map((c) => c`select 1`));
-const bookingStarted = performance.now();
-const bookingDeadline = bookingStarted + BOOKING_SECONDS * 1000;
-await Promise.all(clients.map(async (client, i) => {
-  const claims = JSON.stringify({ sub: guestIds[i], role: 'authenticated', aud: 'authenticated' });
-  while (performance.now() < bookingDeadline) {
-    const start = 400 + Math.floor(random() * 600);
-    // One request, as PostgREST makes it: a transaction with the role and the caller's claims set locally.
-    const statement = `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', '${claims}', true);
-      select (public.request_booking('${pick(listingIds)}', '${day(start)}', '${day(start + 3)}', 1)).id`;
-    const t0 = performance.now();
-    try {
-      await client.unsafe(statement).simple();
-      booking.booked++;
-    } catch (error) {
-      if (error.code === 'PT409') booking.dates_unavailable++;
-      else { booking.other_errors++; firstError ??= `${error.code}: ${error.message}`; }
-    }
-    booking.latencies.push(performance.now() - t0);
-  }
-}));
-const bookingSeconds = (performance.now() - bookingStarted) / 1000;
-await Promise.all(clients.map((c) => c.end()));
-const bookingSummary = {
-  clients: CLIENTS, seconds: Math.round(bookingSeconds * 10) / 10, booked: booking.booked,
-  dates_unavailable: booking.dates_unavailable, other_errors: booking.other_errors, first_error: firstError,
-  bookings_per_second: Math.round((booking.booked / bookingSeconds) * 10) / 10,
-  calls_per_second: Math.round(((booking.booked + booking.dates_unavailable + booking.other_errors) / bookingSeconds) * 10) / 10,
-  latency: summary(booking.latencies),
-};
-log(`  ${bookingSummary.booked} bookings (${bookingSummary.dates_unavailable} refused as taken, ${bookingSummary.other_errors} other errors): ${bookingSummary.bookings_per_second}/s`);
-
-// pgbench TPC-B-like on the same server, in a scratch database --------------------------------------------------------
+// Booking throughput, beside pgbench TPC-B-like ------------------------------------------------------------------------
+// Like for like: both workloads are driven by the same client program (pgbench, -c 8 -j 2), on the same server, for
+// the same total time, and interleaved in slices (booking, TPC-B, booking, TPC-B, ...) so that both see the same
+// background load (these machines are shared). A request is what PostgREST sends for an RPC: one transaction that
+// sets the role and the caller's claims locally, then calls request_booking. Each client is a different guest and
+// books distinct listings (a permutation of all published listings, walked per client) for random 3-night stays:
+// different listings and dates, no two requests colliding; each slice books in its own window of dates.
 const PGBENCH_SCALE = 8;  // one branch per client: the 8 clients do not queue on a single branch row
-const scratch = new URL(url);
-scratch.pathname = `/${decodeURIComponent(new URL(url).pathname.slice(1))}_pgbench`;
-await recreateServerDatabase(scratch.toString());
+const SLICES = 4;
+const SLICE_SECONDS = BOOKING_SECONDS / SLICES;
 const runCommand = (command, args) => new Promise((resolve, reject) => {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -379,10 +343,57 @@ const runCommand = (command, args) => new Promise((resolve, reject) => {
   child.stderr.on('data', (d) => (output += d));
   child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} exited with ${code}\n${output}`))));
 });
-log(`pgbench: -i -s ${PGBENCH_SCALE}, then -c ${CLIENTS} -j 2 -T 20 (TPC-B-like)...`);
+const scratch = new URL(url);
+scratch.pathname = `/${decodeURIComponent(new URL(url).pathname.slice(1))}_pgbench`;
+await recreateServerDatabase(scratch.toString());
+log(`pgbench TPC-B-like: -i -s ${PGBENCH_SCALE}...`);
 await runCommand('pgbench', ['-i', '-q', '-s', String(PGBENCH_SCALE), scratch.toString()]);
-const pgbenchOutput = await runCommand('pgbench', ['-c', String(CLIENTS), '-j', '2', '-T', '20', scratch.toString()]);
-const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(pgbenchOutput)?.[1]);
+
+// What the scheduler does every minute (request_booking only sweeps the stale holds on the nights it claims).
+const [{ expired }] = await owner`select private.expire_stale_holds() as expired`;
+await owner.unsafe(`
+  drop table if exists bench.listing_ids;
+  create table bench.listing_ids as
+    select row_number() over (order by id)::integer as n, id from public.properties where status = 'published';
+  alter table bench.listing_ids add primary key (n);
+  grant usage on schema bench to authenticated;
+  grant select on bench.listing_ids to authenticated;
+  analyze bench.listing_ids;`).simple();
+const [{ listings: bookable }] = await owner`select count(*)::integer as listings from bench.listing_ids`;
+const [{ before: bookingsBefore }] = await owner`select count(*)::integer as before from public.bookings`;
+const bookingScript = join(tmpdir(), `staybase-bench-booking-${process.pid}.sql`);
+writeFileSync(bookingScript, `\\set k :k + 1
+\\set n 1 + permute(:client_id + ${CLIENTS} * :k, ${bookable}, 7)
+\\set d :first_day + random(0, 150)
+select set_config('role', 'authenticated', true), set_config('request.jwt.claims', '{"sub": "b0000000-0000-4000-8000-' || lpad((${generate.HOSTS} + :client_id)::text, 12, '0') || '", "role": "authenticated", "aud": "authenticated"}', true) \\; select (public.request_booking((select l.id from bench.listing_ids l where l.n = :n), current_date + :d, current_date + :d + 3, 1)).id;
+`);
+const parsePgbench = (output) => ({
+  transactions: Number(/number of transactions actually processed: (\d+)/.exec(output)?.[1] ?? 0),
+  failed: Number(/number of failed transactions: (\d+)/.exec(output)?.[1] ?? 0),
+  tps: Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(output)?.[1]),
+  latency_ms: Number(/latency average = ([\d.]+) ms/.exec(output)?.[1]),
+});
+const slices = [];
+log(`request_booking vs TPC-B-like: ${CLIENTS} clients (-j 2), ${SLICES} interleaved slices of ${SLICE_SECONDS} s each (${BOOKING_SECONDS} s of each)...`);
+for (let slice = 0; slice < SLICES; slice++) {
+  // Each slice books stays starting 400 + 160 * slice + [0, 150] days ahead: windows that never overlap.
+  const bookingRun = parsePgbench(await runCommand('pgbench', ['-n', '-c', String(CLIENTS), '-j', '2', '-T', String(SLICE_SECONDS),
+    '-D', 'k=0', '-D', `first_day=${400 + 160 * slice}`, '-f', bookingScript, url]));
+  const tpcbRun = parsePgbench(await runCommand('pgbench', ['-c', String(CLIENTS), '-j', '2', '-T', String(SLICE_SECONDS), scratch.toString()]));
+  slices.push({ booking_tps: bookingRun.tps, tpcb_tps: tpcbRun.tps, booking: bookingRun, tpcb: tpcbRun });
+  log(`  slice ${slice + 1}: request_booking ${bookingRun.tps.toFixed(1)}/s, TPC-B-like ${tpcbRun.tps.toFixed(1)} tps`);
+}
+const overall = (key) => {
+  const transactions = slices.reduce((sum, s) => sum + s[key].transactions, 0);
+  const seconds = slices.reduce((sum, s) => sum + s[key].transactions / s[key].tps, 0);
+  const latency = slices.reduce((sum, s) => sum + s[key].latency_ms * s[key].transactions, 0) / transactions;
+  return { transactions, failed: slices.reduce((sum, s) => sum + s[key].failed, 0),
+           tps: Math.round((transactions / seconds) * 10) / 10, latency_avg_ms: Math.round(latency * 1000) / 1000 };
+};
+const bookingOverall = overall('booking');
+const tpcbOverall = overall('tpcb');
+const tps = tpcbOverall.tps;
+const [{ after: bookingsAfter }] = await owner`select count(*)::integer as after from public.bookings`;
 {
   const maintenance = new URL(url);
   maintenance.pathname = '/postgres';
@@ -390,8 +401,15 @@ const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(pgb
   await sql.unsafe(`drop database if exists "${decodeURIComponent(scratch.pathname.slice(1))}" with (force)`);
   await sql.end();
 }
-const pgbench = { scale: PGBENCH_SCALE, clients: CLIENTS, threads: 2, seconds: 20, tps: Math.round(tps * 10) / 10 };
-log(`  TPC-B-like: ${pgbench.tps} tps; request_booking / TPC-B = ${(bookingSummary.bookings_per_second / tps).toFixed(2)}`);
+const bookingSummary = {
+  clients: CLIENTS, threads: 2, seconds: BOOKING_SECONDS, slices: SLICES, driver: 'pgbench custom script',
+  booked: bookingsAfter - bookingsBefore, requests: bookingOverall.transactions, failed: bookingOverall.failed,
+  bookings_per_second: bookingOverall.tps, latency_avg_ms: bookingOverall.latency_avg_ms,
+  per_slice: slices.map((s) => s.booking_tps),
+};
+const pgbench = { scale: PGBENCH_SCALE, clients: CLIENTS, threads: 2, seconds: BOOKING_SECONDS, slices: SLICES,
+  transactions: tpcbOverall.transactions, tps, latency_avg_ms: tpcbOverall.latency_avg_ms, per_slice: slices.map((s) => s.tpcb_tps) };
+log(`  request_booking ${bookingSummary.bookings_per_second}/s (${bookingSummary.booked} bookings), TPC-B-like ${tps} tps; request_booking / TPC-B = ${(bookingSummary.bookings_per_second / tps).toFixed(2)}`);
 
 // No overlapping stays -------------------------------------------------------------------------------------------------
 const [overlaps] = await owner`

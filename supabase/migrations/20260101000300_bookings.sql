@@ -155,24 +155,27 @@ $$;
 comment on function private.expire_stale_holds() is 'Job: expires requests and payment holds past their deadline. Returns the count.';
 
 -- Expires the stale holds claiming any night of [check_in, check_out) at a property: what request_booking sweeps
--- before it claims those nights, found through the claims' GiST index, whatever the scheduler did.
+-- before it claims those nights, found through the claims' GiST index, whatever the scheduler did. PL/pgSQL so that
+-- the statement is planned once per session rather than on every request (see nights_are_free).
 create function private.expire_stale_holds_on(property_id uuid, check_in date, check_out date) returns integer
-language sql
+language plpgsql
 security definer
 set search_path = ''
 as $$
-  with expired as (
-    update public.bookings b
-       set status = 'expired', expires_at = null
-     where b.id in (select c.booking_id from private.calendar_claims c
-                     where c.property_id = expire_stale_holds_on.property_id
-                       and c.nights && daterange(check_in, check_out)
-                       and c.expires_at <= pg_catalog.now())
-       and b.status in ('awaiting_host', 'pending_payment')
-       and b.expires_at <= pg_catalog.now()
-    returning 1
-  )
-  select count(*)::integer from expired
+declare
+  expired integer;
+begin
+  update public.bookings b
+     set status = 'expired', expires_at = null
+   where b.id in (select c.booking_id from private.calendar_claims c
+                   where c.property_id = expire_stale_holds_on.property_id
+                     and c.nights && daterange(expire_stale_holds_on.check_in, expire_stale_holds_on.check_out)
+                     and c.expires_at <= pg_catalog.now())
+     and b.status in ('awaiting_host', 'pending_payment')
+     and b.expires_at <= pg_catalog.now();
+  get diagnostics expired = row_count;
+  return expired;
+end
 $$;
 comment on function private.expire_stale_holds_on(uuid, date, date) is 'Expires the stale holds claiming nights of [check_in, check_out) at one property. Returns the count.';
 

@@ -54,9 +54,10 @@ create index properties_published_search_document_idx on public.properties
 create index properties_published_amenity_codes_idx on public.properties
   using gin (amenity_codes) where status = 'published';
 create index properties_published_price_idx on public.properties (nightly_price_cents, id) where status = 'published';
--- "Which claims does this listing have?" for the availability anti-join: the exclusion constraint's GiST index
--- (btree_gist on uuid) answers it in ~20 buffer reads, this b-tree in one or two, as an index-only scan.
-create index calendar_claims_property_id_idx on private.calendar_claims (property_id) include (nights, expires_at);
+-- No index of its own for availability: the search probes the claims of each candidate (private.nights_are_free's
+-- condition) through the exclusion constraint's GiST index (property_id with =, nights with &&), ~3 buffer reads
+-- with real (random) ids, and only for the ~page_size candidates the page needs. (A b-tree on claims (property_id) was ~20x cheaper only
+-- with the benchmark's former shared-prefix ids, which btree_gist cannot tell apart; it cost every claim an insert.)
 create index properties_published_rating_idx on public.properties
   ((coalesce(rating_avg, 0::numeric)), rating_count, id) where status = 'published';
 
@@ -165,9 +166,7 @@ begin
     conditions := conditions || array[
       'p.max_guests >= $3',
       'p.min_nights <= $2 - $1',
-      'p.max_nights >= $2 - $1',
-      'not exists (select 1 from private.calendar_claims c where c.property_id = p.id'
-        || ' and c.nights && daterange($1, $2) and (c.expires_at is null or c.expires_at > pg_catalog.now()))'];
+      'p.max_nights >= $2 - $1'];
     -- Today differs by up to a day across time zones: only on that edge does a listing's own date matter.
     if check_in < (pg_catalog.now() at time zone 'Etc/GMT-14')::date then
       conditions := conditions || '$1 >= (pg_catalog.now() at time zone p.time_zone)::date'::text;
@@ -255,16 +254,28 @@ begin
     conditions := conditions || keyset_sql;
   end if;
 
+  -- Availability is probed lazily: the candidates (every other condition, the keyset included) come sorted out of
+  -- a fenced subquery (offset 0: the check is never pushed below the sort), and the check filters them in that order
+  -- until the page is full, so a page costs ~page_size probes instead of one per candidate. The check must stay a
+  -- filter, not a join: then the candidates are planned for the few rows the page needs (an index read in keyset
+  -- order when no other condition is selective) and the order reaching the limit is the candidates' order. So its
+  -- not exists carries offset 0 too, which keeps PostgreSQL from turning it into an anti-join or a hashed subplan
+  -- over every live claim; it is private.nights_are_free's condition, probed through the claims' GiST index.
   stmt := format($sql$
     with hits as (
-      select p.id, array[%1$s]::text[] as sort_keys, %2$s as distance_km
-      from public.properties p
-      where %3$s
-      order by %4$s
+      select c.id, c.sort_keys, c.distance_km
+      from (
+        select p.id, array[%1$s]::text[] as sort_keys, %2$s as distance_km
+        from public.properties p
+        where %3$s
+        order by %4$s
+        offset 0
+      ) c
+      where %6$s
       limit $17
     )
     select p.id, p.title, p.city, p.country_code, p.latitude, p.longitude, p.nightly_price_cents, p.currency,
-           case when $1 is not null then (private.price_stay(p, $1, $2)).total_cents end,
+           case when $1 is not null then (private.price_stay(p, $1, $2, itemized => false)).total_cents end,
            p.rating_avg, p.rating_count,
            (select ph.storage_path from public.property_photos ph where ph.property_id = p.id and ph.position = 0),
            h.distance_km,
@@ -278,7 +289,11 @@ begin
     array_to_string(conditions, E'\n        and '),
     order_sql,
     -- The same order over the page's rows (same expressions, so the same values).
-    order_sql);
+    order_sql,
+    case when check_in is not null then
+      'not exists (select 1 from private.calendar_claims x where x.property_id = c.id and x.nights && daterange($1, $2)'
+      ' and (x.expires_at is null or x.expires_at > pg_catalog.now()) offset 0)'
+    else 'true' end);
 
   return query execute stmt
     using check_in, check_out, coalesce(guests, 1), latitude, longitude, radius_km,

@@ -2,7 +2,7 @@
 -- holds, bookings), exact totals, the antimeridian, and every refusal with its hint.
 begin;
 set local search_path = extensions, public;
-select plan(64);
+select plan(67);
 
 -- Fixtures: an island of listings far from the seed (lat 10..12, lon -141..-139), and two huts on the antimeridian.
 select tests.create_user('search-host');
@@ -261,6 +261,22 @@ select is(pg_temp.all_pages($$min_latitude => 10, max_latitude => 12, min_longit
   pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139,
                 check_in => current_date + 40, check_out => current_date + 43, guests => 2, sort => 'price_asc', page_size => 100$$),
   'paging with dates and guests: no gap, no duplicate');
+-- Availability is checked lazily, candidate by candidate in sort order until the page is full: unavailable listings
+-- (006, 007, 010) fall at page boundaries for every sort, and pages of 1 stop right after each.
+select is(pg_temp.all_pages($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139,
+                              check_in => current_date + 40, check_out => current_date + 43, sort => 'rating'$$, 2),
+  array(select short_id from island_ids where short_id not in ('006', '007', '010')
+        order by coalesce(rating_avg, 0) desc, rating_count desc, id desc),
+  'rating pages with dates: every free listing once, in order, none of the taken ones');
+select is(pg_temp.all_pages($$latitude => 10.5, longitude => -140.0, radius_km => 500, check_in => current_date + 40,
+                              check_out => current_date + 43, sort => 'distance'$$, 1),
+  pg_temp.ids($$latitude => 10.5, longitude => -140.0, radius_km => 500, check_in => current_date + 40,
+                check_out => current_date + 43, sort => 'distance', page_size => 100$$),
+  'distance pages of 1 with dates: no gap, no duplicate');
+select is(pg_temp.all_pages($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139,
+                              check_in => current_date + 40, check_out => current_date + 43, sort => 'price_desc'$$, 3),
+  array(select short_id from island_ids where short_id not in ('006', '007', '010') order by nightly_price_cents desc, id desc),
+  'price_desc pages with dates: every free listing once, in order');
 
 -- Who asks ------------------------------------------------------------------------------------------------------------
 select tests.act_as(tests.user('search-host'));
