@@ -41,7 +41,7 @@ await check('deno check (edge functions)', () => run(bin('deno'), ['check', 'scr
 // The edge functions talk to a fake Stripe (tests/support/fake-stripe.ts), never to Stripe or to a developer's
 // keys from supabase/functions/.env. Its port is chosen now, so the functions start with its URL; vitest's global
 // setup (tests/support/global-setup.ts) starts it on that port before any test runs.
-const stripeEnv = {
+const functionsEnv = {
   STRIPE_SECRET_KEY: 'sk_test_staybase_fake',
   STRIPE_WEBHOOK_SECRET: 'whsec_test_staybase_fake',
   STRIPE_API_URL: `http://127.0.0.1:${await freePort()}`,
@@ -54,7 +54,7 @@ try {
   stack = await startStack({
     databaseUrl,
     dataDir: null,
-    functionsEnv: stripeEnv,
+    functionsEnv,
     prepare: databaseUrl ? () => recreateServerDatabase(databaseUrl) : undefined,
   });
   results.push({ name: 'database built with the Supabase CLI (bootstrap, migrations, seed)', ok: true });
@@ -79,31 +79,33 @@ await check('types/database.ts matches the schema (npm run gen:types)', async ()
 await runSqlFile(stack.dbUrl, 'sql/tests/helpers.sql');
 const reportDir = mkdtempSync(join(tmpdir(), 'staybase-vitest-'));
 const report = join(reportDir, 'report.json');
-await new Promise((resolve) => {
-  {
-    const child = spawn(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
-      cwd: root,
-      stdio: 'inherit',
-      env: {
-        ...process.env,
-        STAYBASE_TEST_DB_URL: stack.dbUrl,
-        STAYBASE_TEST_API_URL: stack.apiUrl,
-        STAYBASE_TEST_ANON_KEY: stack.keys.anonKey,
-        STAYBASE_TEST_SERVICE_ROLE_KEY: stack.keys.serviceRoleKey,
-        STAYBASE_TEST_ON_SERVER: databaseUrl ? '1' : '0',
-        STAYBASE_TEST_STRIPE_URL: stripeEnv.STRIPE_API_URL,
-        STAYBASE_TEST_STRIPE_WEBHOOK_SECRET: stripeEnv.STRIPE_WEBHOOK_SECRET,
-        STAYBASE_TEST_METRICS_TOKEN: stripeEnv.METRICS_TOKEN,
-        STAYBASE_TEST_STRIPE_SECRET_KEY: stripeEnv.STRIPE_SECRET_KEY,
-      },
-    });
-    child.on('exit', resolve);
-  }
+const vitestExit = await new Promise((resolve) => {
+  const child = spawn(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
+    cwd: root,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      STAYBASE_TEST_DB_URL: stack.dbUrl,
+      STAYBASE_TEST_API_URL: stack.apiUrl,
+      STAYBASE_TEST_ANON_KEY: stack.keys.anonKey,
+      STAYBASE_TEST_SERVICE_ROLE_KEY: stack.keys.serviceRoleKey,
+      STAYBASE_TEST_ON_SERVER: databaseUrl ? '1' : '0',
+      STAYBASE_TEST_STRIPE_URL: functionsEnv.STRIPE_API_URL,
+      STAYBASE_TEST_STRIPE_WEBHOOK_SECRET: functionsEnv.STRIPE_WEBHOOK_SECRET,
+      STAYBASE_TEST_STRIPE_SECRET_KEY: functionsEnv.STRIPE_SECRET_KEY,
+      STAYBASE_TEST_METRICS_TOKEN: functionsEnv.METRICS_TOKEN,
+    },
+  });
+  child.on('exit', (code) => resolve(code));
 });
 try {
   vitest = JSON.parse(readFileSync(report, 'utf8'));
 } catch {
   results.push({ name: 'vitest wrote its report', ok: false });
+}
+// An error vitest reports outside any test (an unhandled rejection, say) fails the run even when every test passed.
+if (vitestExit !== 0 && vitest && vitest.numFailedTests === 0 && vitest.numFailedTestSuites === 0) {
+  results.push({ name: `vitest exited with code ${vitestExit}`, ok: false });
 }
 rmSync(reportDir, { recursive: true, force: true });
 await stack.stop();
