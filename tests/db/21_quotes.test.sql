@@ -166,9 +166,21 @@ select is(pg_temp.quote('room', 30, 32), pg_temp.expected(true, null, 2, 'NZD', 
 -- host 2.0316 → 2.03; total 77.20; payout 65.69.
 select is(pg_temp.quote('room', 30, 37), pg_temp.expected(true, null, 7, 'NZD', 7525, 753, 0, 948, 7720, 203, 6569),
   'a discount of exactly half a cent rounds up');
-select tests.act_as_owner();
-select is((select (f.service_fee_cents, f.host_fee_cents)::text from private.fee_split(1075) f), '(151,32)',
-  'the one fee rule (private.fee_split) takes 14% and 3% of the subtotal, rounded half up');
+-- The nightly sum is computed from overlaps (nights at the listing's price, plus each overlapping rate's nights times
+-- its difference): for 117 stays around the loft's seasonal rate (before, across its start, inside, across its end,
+-- around all of it, after) it equals the night-by-night sum, and so does the itemized list.
+select is(
+  (select count(*)::integer
+   from generate_series(45, 57) f
+   cross join generate_series(2, 10) n
+   cross join lateral (select public.quote_stay(pg_temp.listing('loft'), pg_temp.day('loft', f), pg_temp.day('loft', f + n)) as q) quote
+   cross join lateral (
+     select sum(case when d::date >= pg_temp.day('loft', 50) and d::date < pg_temp.day('loft', 53) then 15000 else 10000 end) as cents
+     from generate_series(pg_temp.day('loft', f), pg_temp.day('loft', f + n) - 1, interval '1 day') d
+   ) night_by_night
+   where (quote.q).accommodation_cents is distinct from night_by_night.cents
+      or (select sum((x ->> 'price_cents')::integer) from jsonb_array_elements((quote.q).nightly) x) is distinct from night_by_night.cents),
+  0, 'the nightly sum equals the night-by-night sum for every stay around a seasonal rate, and so does the itemized list');
 select tests.act_as(tests.user('gia'));
 
 -- Currency ------------------------------------------------------------------------------------------------------
