@@ -65,7 +65,7 @@ insert into public.properties (id, host_id, title, description, property_type, s
   country_code, latitude, longitude, time_zone, max_guests, bedrooms, beds, bathrooms, nightly_price_cents, currency,
   cleaning_fee_cents, weekly_discount_pct, monthly_discount_pct, min_nights, max_nights, instant_book,
   cancellation_policy, rating_avg, rating_count, rating_sum, cleanliness_sum, accuracy_sum, communication_sum,
-  location_sum, check_in_sum, value_sum, amenity_codes)
+  location_sum, check_in_sum, value_sum, amenity_codes, cover_photo)
 select ${listingId('j')},
        ('b0000000-0000-4000-8000-' || lpad((j % ${HOSTS})::text, 12, '0'))::uuid,
        initcap(w1.w) || ' ' || t.type::text || ' in ' || c.name,
@@ -86,7 +86,9 @@ select ${listingId('j')},
              where random() < case a.code when 'wifi' then 0.9 when 'kitchen' then 0.7 when 'heating' then 0.6
                                           when 'washer' then 0.5 when 'tv' then 0.5 when 'smoke_alarm' then 0.8
                                           when 'pool' then 0.1 when 'hot_tub' then 0.08 else 0.2 end + j * 0
-             order by a.code)
+             order by a.code),
+       -- the photos below, position 0 first (the statement trigger that derives cover_photo is off during the load)
+       ${listingId('j')} || '/photo-0.jpg'
 from generate_series(${from}, ${to - 1}) j
 cross join lateral (select random() a, random() b, random() c, random() d, random() e, random() f, random() g,
                            random() h, random() i, random() ib, random() k, random() l, random() m, j as jj) r

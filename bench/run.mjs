@@ -41,6 +41,7 @@ const steps = [
   ['users', generate.users, 1],
   ['load mode', `
     alter table public.property_amenities disable trigger property_amenities_sync_codes_after_insert;
+    alter table public.property_photos disable trigger property_photos_sync_cover_after_insert;
     alter table public.bookings disable trigger bookings_claim_nights;`, 0],
 ];
 const listingBatch = generate.LISTINGS / generate.BATCHES;
@@ -49,6 +50,7 @@ for (let b = 0; b < generate.BATCHES; b++) steps.push([`bookings for listings ${
 steps.push(['normal mode', `
     alter table public.bookings enable trigger bookings_claim_nights;
     alter table public.property_amenities enable trigger property_amenities_sync_codes_after_insert;
+    alter table public.property_photos enable trigger property_photos_sync_cover_after_insert;
 `, 1]);
 steps.push(['vacuum analyze', 'vacuum analyze', 6]);
 

@@ -10,8 +10,16 @@
 --     rate's difference (rates never overlap each other); the fee rule (14% / 3% of the subtotal, half up) is inside it
 --     and private.fee_split is gone;
 --   * the search statement encodes each row's cursor itself (private.decode_search_cursor reads it back), and returns
---     the page in the order its candidates were found instead of sorting it again.
+--     the page in the order its candidates were found instead of sorting it again;
+--   * what a hit shows is read by a static statement (planned once per session), and the cover photo is a column of
+--     the listing kept by the database (properties.cover_photo), not a lookup per row.
 -- Answers do not change: every total still equals quote_stay's (tests/db/40_search, 21_quotes), every cursor reads back.
+
+-- Tables ---------------------------------------------------------------------------------------------------------
+
+alter table public.properties add column cover_photo text;
+comment on column public.properties.cover_photo is
+  'Storage path of the listing''s first photo (position 0), kept by the database from property_photos; null without one.';
 
 -- Indexes --------------------------------------------------------------------------------------------------------
 
@@ -22,6 +30,42 @@
 create index calendar_claims_property_idx on private.calendar_claims (property_id) include (nights, expires_at);
 
 -- Functions ------------------------------------------------------------------------------------------------------
+
+-- Sets properties.cover_photo of the given listings from their photos. Positions are unique only at commit (the
+-- constraint is deferred so that hosts can reorder), so within a reordering two photos may share position 0 for a
+-- moment: the smaller id wins until the statement that settles the order runs this again.
+create function private.set_cover_photos(property_ids uuid[]) returns void
+language sql
+set search_path = ''
+as $$
+  update public.properties p
+     set cover_photo = c.storage_path
+    from (select i.id,
+                 (select ph.storage_path from public.property_photos ph
+                  where ph.property_id = i.id and ph.position = 0 order by ph.id limit 1) as storage_path
+          from unnest(property_ids) i(id)) c
+   where p.id = c.id and p.cover_photo is distinct from c.storage_path
+$$;
+comment on function private.set_cover_photos(uuid[]) is 'Sets properties.cover_photo of the given listings from their position-0 photo.';
+
+-- Statement trigger: the listings whose photos changed get their cover again (as the owner: clients cannot write it).
+create function private.sync_cover_photo() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' then
+    perform private.set_cover_photos(array(select distinct n.property_id from new_photos n));
+  elsif tg_op = 'DELETE' then
+    perform private.set_cover_photos(array(select distinct o.property_id from old_photos o));
+  else
+    perform private.set_cover_photos(array(select o.property_id from old_photos o union select n.property_id from new_photos n));
+  end if;
+  return null;
+end
+$$;
+comment on function private.sync_cover_photo() is 'Statement trigger: recomputes properties.cover_photo of the listings whose photos changed.';
 
 -- The one pricing rule. Prices [check_in, check_out) at each listing given: nightly prices (seasonal rate or the listing's price), weekly discount from 7 nights, monthly
 -- instead from 28, cleaning fee, guest service fee 14% and host fee 3% of the subtotal, every rounding half up in
@@ -253,8 +297,7 @@ begin
   return query
     select p.id, p.title, p.city, p.country_code, p.latitude, p.longitude, p.nightly_price_cents, p.currency,
            (t.quote).total_cents, p.rating_avg, p.rating_count,
-           (select ph.storage_path from public.property_photos ph where ph.property_id = p.id and ph.position = 0),
-           h.distance_km, h.cursor
+           p.cover_photo, h.distance_km, h.cursor
     from unnest(hit_ids, hit_distances, hit_cursors) with ordinality h(id, distance_km, cursor, position)
     join public.properties p on p.id = h.id
     left join private.price_stays(case when search_published_listings.check_in is not null then hit_ids end,
@@ -266,7 +309,25 @@ $$;
 
 drop function private.encode_search_cursor(text[]);
 
+-- Triggers -------------------------------------------------------------------------------------------------------
+
+create trigger property_photos_sync_cover_after_insert after insert on public.property_photos
+  referencing new table as new_photos
+  for each statement execute function private.sync_cover_photo();
+create trigger property_photos_sync_cover_after_delete after delete on public.property_photos
+  referencing old table as old_photos
+  for each statement execute function private.sync_cover_photo();
+create trigger property_photos_sync_cover_after_update after update on public.property_photos
+  referencing old table as old_photos new table as new_photos
+  for each statement execute function private.sync_cover_photo();
+
 -- Grants ---------------------------------------------------------------------------------------------------------
 
 revoke all on function private.price_stays(uuid[], date, date, boolean) from public;
 grant execute on function private.price_stays(uuid[], date, date, boolean) to anon, authenticated, service_role;
+revoke all on function private.set_cover_photos(uuid[]), private.sync_cover_photo() from public, anon, authenticated, service_role;
+
+-- Listings that have photos get their cover (their updated_at stays: nothing a host changed).
+alter table public.properties disable trigger properties_touch_updated_at;
+select private.set_cover_photos(array(select distinct ph.property_id from public.property_photos ph));
+alter table public.properties enable trigger properties_touch_updated_at;

@@ -8,7 +8,7 @@
 -- that no row was touched.
 begin;
 set local search_path = extensions, public;
-select plan(239);
+select plan(242);
 
 -- Fixtures ------------------------------------------------------------------------------------------------------
 select tests.create_user('gia');
@@ -423,6 +423,18 @@ select throws_ok(format($$ insert into public.property_photos (property_id, stor
 with changed as (update public.property_photos set caption = 'Cover', position = 0
                  where storage_path = pg_temp.listing('loft') || '/cover.jpg' returning caption)
 select is((select caption from changed), 'Cover', 'a host captions and reorders their photos');
+select is((select cover_photo from public.properties where id = pg_temp.listing('loft')), pg_temp.listing('loft') || '/cover.jpg',
+  'a listing''s cover_photo is its photo at position 0, kept by the database');
+update public.property_photos set position = 5 where storage_path = pg_temp.listing('loft') || '/cover.jpg';
+update public.property_photos set position = 0 where storage_path = pg_temp.listing('loft') || '/kitchen.jpg';
+update public.property_photos set position = 1 where storage_path = pg_temp.listing('loft') || '/cover.jpg';
+select is((select cover_photo from public.properties where id = pg_temp.listing('loft')), pg_temp.listing('loft') || '/kitchen.jpg',
+  'reordering the photos (position 0 given to another photo) changes the cover');
+update public.property_photos set position = 5 where storage_path = pg_temp.listing('loft') || '/kitchen.jpg';
+update public.property_photos set position = 0 where storage_path = pg_temp.listing('loft') || '/cover.jpg';
+update public.property_photos set position = 1 where storage_path = pg_temp.listing('loft') || '/kitchen.jpg';
+select throws_ok(format($$ update public.properties set cover_photo = 'x.jpg' where id = %L $$, pg_temp.listing('loft')),
+  '42501', null, 'a host cannot set cover_photo: only their photos do');
 select throws_ok(format($$ update public.property_photos set property_id = %L where property_id = %L $$,
                         pg_temp.listing('draft'), pg_temp.listing('loft')),
   '42501', null, 'a host cannot move a photo row to another listing');
