@@ -67,9 +67,10 @@ end
 $$;
 comment on function private.sync_cover_photo() is 'Statement trigger: recomputes properties.cover_photo of the listings whose photos changed.';
 
--- The one pricing rule. Prices [check_in, check_out) at each listing given: nightly prices (seasonal rate or the listing's price), weekly discount from 7 nights, monthly
--- instead from 28, cleaning fee, guest service fee 14% and host fee 3% of the subtotal, every rounding half up in
--- integer minor units. Planned once per session (generic plan): its cost does not depend on the values.
+-- The one pricing rule. Prices [check_in, check_out) at each listing given, as stored: nightly prices (seasonal rate
+-- or the listing's price), weekly discount from 7 nights, monthly instead from 28, cleaning fee, guest service fee 14%
+-- and host fee 3% of the subtotal, every rounding half up in integer minor units. Runs as the caller (a listing the
+-- caller cannot see is not priced). Planned once per session (generic plan): its cost does not depend on the values.
 create function private.price_stays(property_ids uuid[], check_in date, check_out date, itemized boolean default true)
 returns table (property_id uuid, quote public.stay_quote)
 language plpgsql stable
@@ -258,8 +259,10 @@ begin
   -- filter, not a join: then the candidates are planned for the few rows the page needs (an index read in keyset
   -- order when no other condition is selective) and the order reaching the limit is the candidates' order. So its
   -- not exists carries offset 0 too, which keeps PostgreSQL from turning it into an anti-join or a hashed subplan
-  -- over every live claim; it is private.nights_are_free's condition, probed through the claims' GiST index.
-  -- Each hit's cursor is base64url of "kind|key...|id" (private.decode_search_cursor reads it back).
+  -- over every live claim. It is private.nights_are_free's condition with the overlap written as bounds
+  -- (lower < check_out and upper > check_in: the same test for the non-empty, finite ranges claims hold), so that it
+  -- reads calendar_claims_property_idx. row_number() numbers the hits in that order, and each hit's cursor is
+  -- base64url of "kind|key...|id" (private.decode_search_cursor reads it back).
   stmt := format($sql$
     select array_agg(h.id order by h.position),
            array_agg(h.distance_km order by h.position),
