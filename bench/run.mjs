@@ -418,12 +418,15 @@ const parsePgbench = (output) => ({
   tps: Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(output)?.[1]),
   latency_ms: Number(/latency average = ([\d.]+) ms/.exec(output)?.[1]),
 });
+const [{ firstDay }] = await owner`
+  select greatest(400, coalesce(max(check_out) - current_date, 0) + 1)::integer as "firstDay" from public.bookings`;
 const slices = [];
 log(`request_booking vs TPC-B-like: ${CLIENTS} clients (-j 2), ${SLICES} interleaved slices of ${SLICE_SECONDS} s each (${BOOKING_SECONDS} s of each)...`);
 for (let slice = 0; slice < SLICES; slice++) {
-  // Each slice books stays starting 400 + 160 * slice + [0, 150] days ahead: windows that never overlap.
+  // Each slice books stays starting first + 160 * slice + [0, 150] days ahead: windows that never overlap, after every
+  // stay already booked (400 days ahead on a fresh database; later when BENCH_REUSE measures again).
   const bookingRun = parsePgbench(await runCommand('pgbench', ['-n', '-c', String(CLIENTS), '-j', '2', '-T', String(SLICE_SECONDS),
-    '-D', 'k=0', '-D', `first_day=${400 + 160 * slice}`, '-f', bookingScript, url]));
+    '-D', 'k=0', '-D', `first_day=${firstDay + 160 * slice}`, '-f', bookingScript, url]));
   const tpcbRun = parsePgbench(await runCommand('pgbench', ['-c', String(CLIENTS), '-j', '2', '-T', String(SLICE_SECONDS), scratch.toString()]));
   slices.push({ booking_tps: bookingRun.tps, tpcb_tps: tpcbRun.tps, booking: bookingRun, tpcb: tpcbRun });
   log(`  slice ${slice + 1}: request_booking ${bookingRun.tps.toFixed(1)}/s, TPC-B-like ${tpcbRun.tps.toFixed(1)} tps`);
