@@ -2,7 +2,8 @@
 // postgresql://postgres@127.0.0.1:5432/staybase_bench) from scratch with the repo's own scripts, generates a
 // marketplace (100,000 listings in 240 cities, 2,000,000+ booked nights), then measures in the same run:
 //   * search_properties p50/p95/p99 for six query shapes, each beside a naive query with the same filters and the
-//     same answer (docs/search.md says what naive means), as anon, like the Data API calls it;
+//     same answer (docs/search.md says what naive means), as anon, like the Data API calls it; both timed in the
+//     database and measured interleaved;
 //   * request_booking throughput with 8 concurrent clients (real connections, each a different guest) beside
 //     pgbench's TPC-B-like on the same server;
 //   * that no two active stays overlap afterwards.

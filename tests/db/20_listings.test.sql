@@ -8,7 +8,7 @@
 -- that no row was touched.
 begin;
 set local search_path = extensions, public;
-select plan(242);
+select plan(245);
 
 -- Fixtures ------------------------------------------------------------------------------------------------------
 select tests.create_user('gia');
@@ -457,6 +457,15 @@ select is(count(*)::int, 0, 'an admin cannot remove a host''s photos') from gone
 select tests.act_as(tests.user('hana'));
 with gone as (delete from public.property_photos where storage_path = pg_temp.listing('loft') || '/kitchen.jpg' returning 1)
 select is(count(*)::int, 1, 'a host removes a photo of their own listing') from gone;
+select is((select cover_photo from public.properties where id = pg_temp.listing('loft')), pg_temp.listing('loft') || '/cover.jpg',
+  'removing another photo leaves the cover');
+delete from public.property_photos where storage_path = pg_temp.listing('loft') || '/cover.jpg';
+select is((select cover_photo from public.properties where id = pg_temp.listing('loft')), null,
+  'removing the cover photo leaves the listing without a cover until a photo takes position 0');
+insert into public.property_photos (property_id, storage_path, position, caption)
+values (pg_temp.listing('loft'), pg_temp.listing('loft') || '/cover.jpg', 0, 'Cover');
+select is((select cover_photo from public.properties where id = pg_temp.listing('loft')), pg_temp.listing('loft') || '/cover.jpg',
+  'a photo added at position 0 becomes the cover');
 
 select tests.act_as_service();
 select is(pg_temp.visible_photo_listings(), array['draft', 'loft'], 'the service role sees every photo row');

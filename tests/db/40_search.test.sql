@@ -2,7 +2,7 @@
 -- holds, bookings), exact totals, the antimeridian, and every refusal with its hint.
 begin;
 set local search_path = extensions, public;
-select plan(67);
+select plan(70);
 
 -- Fixtures: an island of listings far from the seed (lat 10..12, lon -141..-139), and two huts on the antimeridian.
 select tests.create_user('search-host');
@@ -157,6 +157,15 @@ select ok('008' = any (pg_temp.ids($$min_latitude => 10, max_latitude => 12, min
 select ok('009' = any (pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139,
                         check_in => current_date + 40, check_out => current_date + 43, page_size => 100$$)),
   'a booking that checks out on the check-in day does not block (half-open stays)');
+select ok('009' = any (pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139,
+                        check_in => current_date + 35, check_out => current_date + 37, page_size => 100$$)),
+  'a booking that checks in on the check-out day does not block (half-open stays)');
+select ok('006' = any (pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139,
+                        check_in => current_date + 40, check_out => current_date + 42, page_size => 100$$)),
+  'a block that starts on the check-out day does not block');
+select ok(not '006' = any (pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139,
+                        check_in => current_date + 40, check_out => current_date + 43, page_size => 100$$)),
+  '... but one night more reaches it');
 select ok('011' = any (pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139,
                         check_in => current_date + 40, check_out => current_date + 43, page_size => 100$$)),
   'a cancelled booking gives its nights back');
