@@ -26,7 +26,7 @@ comment on column public.properties.cover_photo is
 -- The search's availability probe reads a listing's claims through this b-tree (index-only when the visibility map
 -- allows): ~5 µs a probe against ~20 µs through the exclusion constraint's GiST index (btree_gist compares both
 -- columns at every entry of every page it visits), measured on the benchmark's 600,000 claims; a search page probes
--- ~20 candidates. The GiST index still guarantees no overlap and answers private.nights_are_free.
+-- ~20 candidates. The GiST index still guarantees no overlap (it checks every claim written).
 create index calendar_claims_property_idx on private.calendar_claims (property_id) include (nights, expires_at);
 
 -- Functions ------------------------------------------------------------------------------------------------------
@@ -259,10 +259,10 @@ begin
   -- filter, not a join: then the candidates are planned for the few rows the page needs (an index read in keyset
   -- order when no other condition is selective) and the order reaching the limit is the candidates' order. So its
   -- not exists carries offset 0 too, which keeps PostgreSQL from turning it into an anti-join or a hashed subplan
-  -- over every live claim. It is private.nights_are_free's condition with the overlap written as bounds
-  -- (lower < check_out and upper > check_in: the same test for the non-empty, finite ranges claims hold), so that it
-  -- reads calendar_claims_property_idx. row_number() numbers the hits in that order, and each hit's cursor is
-  -- base64url of "kind|key...|id" (private.decode_search_cursor reads it back).
+  -- over every live claim. It is private.nights_are_free's condition (20260101001200 writes it the same way), the
+  -- overlap as bounds (lower < check_out and upper > check_in: the same test for the non-empty, finite ranges claims
+  -- hold), so that it reads calendar_claims_property_idx. row_number() numbers the hits in that order, and each
+  -- hit's cursor is base64url of "kind|key...|id" (private.decode_search_cursor reads it back).
   stmt := format($sql$
     select array_agg(h.id order by h.position),
            array_agg(h.distance_km order by h.position),
