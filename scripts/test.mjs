@@ -1,7 +1,7 @@
 // npm test: every check, on a database built from scratch. Embedded PGlite (in memory) by default; with
 // DATABASE_URL, that database is dropped, recreated and used instead (the server run adds the concurrency tests).
 // Steps: static checks (tsc, deno check), build the database with the Supabase CLI (bootstrap, migrations, seed),
-// advisors and generated-types checks, then vitest (pgTAP suites, API tests through the real PostgREST, edge
+// advisors, generated-types and schema-drift checks, then vitest (pgTAP suites, API tests through the real PostgREST, edge
 // function tests). Ends with one line: `N passed, M failed`.
 import { ensureDependencies } from './lib/deps.mjs';
 
@@ -15,6 +15,7 @@ const { join } = await import('node:path');
 const { startStack } = await import('./lib/stack.mjs');
 const { recreateServerDatabase, runSqlFile, supabase } = await import('./lib/database.mjs');
 const { generateTypes } = await import('./lib/types.mjs');
+const { schemaDrift } = await import('./lib/schemas.mjs');
 const { freePort, run } = await import('./lib/processes.mjs');
 
 const databaseUrl = process.env.DATABASE_URL;
@@ -74,6 +75,14 @@ await check('types/database.ts matches the schema (npm run gen:types)', async ()
   const generated = await generateTypes(stack.dbUrl);
   const committed = readFileSync(join(root, 'types', 'database.ts'), 'utf8');
   if (generated !== committed) throw new Error('types/database.ts is out of date: run `npm run gen:types` and commit it');
+});
+
+await check('supabase/schemas and supabase/migrations describe the same database (npm run db:migration)', async () => {
+  const drift = await schemaDrift();
+  if (drift) {
+    throw new Error(`supabase/schemas differs from what supabase/migrations build; the missing migration would be:\n${drift}\n` +
+      'write it with `npm run db:migration -- <name>` (or change the schema file back)');
+  }
 });
 
 await runSqlFile(stack.dbUrl, 'sql/tests/helpers.sql');

@@ -22,36 +22,6 @@ create table private.erasures (
 );
 comment on table private.erasures is 'One row per erased member: when, and what was detached. No personal data, not even the id.';
 
--- Member columns become nullable and are nulled when the member goes.
-alter table public.properties alter column host_id drop not null,
-  drop constraint properties_host_id_fkey,
-  add constraint properties_host_id_fkey foreign key (host_id) references public.profiles (id) on delete set null;
-alter table public.bookings alter column guest_id drop not null, alter column host_id drop not null,
-  drop constraint bookings_guest_id_fkey,
-  add constraint bookings_guest_id_fkey foreign key (guest_id) references public.profiles (id) on delete set null,
-  drop constraint bookings_host_id_fkey,
-  add constraint bookings_host_id_fkey foreign key (host_id) references public.profiles (id) on delete set null,
-  drop constraint bookings_cancelled_by_fkey,
-  add constraint bookings_cancelled_by_fkey foreign key (cancelled_by) references public.profiles (id) on delete set null;
-alter table public.reviews alter column author_id drop not null, alter column subject_id drop not null,
-  drop constraint reviews_author_id_fkey,
-  add constraint reviews_author_id_fkey foreign key (author_id) references public.profiles (id) on delete set null,
-  drop constraint reviews_subject_id_fkey,
-  add constraint reviews_subject_id_fkey foreign key (subject_id) references public.profiles (id) on delete set null;
-alter table private.review_states
-  drop constraint review_states_hidden_by_fkey,
-  add constraint review_states_hidden_by_fkey foreign key (hidden_by) references public.profiles (id) on delete set null;
-alter table private.review_moderation_log alter column actor_id drop not null,
-  drop constraint review_moderation_log_actor_id_fkey,
-  add constraint review_moderation_log_actor_id_fkey foreign key (actor_id) references public.profiles (id) on delete set null;
-alter table payments.payments alter column guest_id drop not null, alter column host_id drop not null,
-  drop constraint payments_guest_id_fkey,
-  add constraint payments_guest_id_fkey foreign key (guest_id) references public.profiles (id) on delete set null,
-  drop constraint payments_host_id_fkey,
-  add constraint payments_host_id_fkey foreign key (host_id) references public.profiles (id) on delete set null;
-
-comment on column public.reviews.author_id is 'The writing member; null once they were erased (shown as a former member).';
-
 -- Functions ------------------------------------------------------------------------------------------------------
 
 -- Runs before a profile is deleted (the cascade from auth.users), whoever deletes the user: refuses while the
@@ -174,8 +144,3 @@ grant execute on function private.erase_member(uuid), private.prune_stripe_event
 
 alter table private.erasures enable row level security;
 revoke all on table private.erasures from public, anon, authenticated;
-
--- Scheduling -----------------------------------------------------------------------------------------------------
-
-select private.schedule_job('prune-stripe-events', '17 3 * * *', 'select private.prune_stripe_events()');
-select private.schedule_job('prune-outbox', '27 3 * * *', 'select private.prune_outbox()');

@@ -10,15 +10,16 @@
 --   * double-blind: a review is hidden from the other side and the public until both sides have reviewed (then
 --     both are published in the same transaction) or its window has closed. The read path compares the window's
 --     deadline itself, so a late scheduler never delays a review that is due; its author always sees it;
---   * aggregates (listing ratings and sub-ratings, member ratings as host and as guest) are sums and counts over
+--   * aggregates (listing ratings and sub-ratings, member ratings as host and as guest: columns of properties and
+--     profiles, listings.sql and profiles.sql) are sums and counts over
 --     published, non-hidden reviews, changed by atomic increments in the transaction that publishes, hides or
 --     unhides; private.recompute_review_aggregates() rebuilds them from scratch and says how many rows it fixed;
 --   * locks are always taken in one order (review rows, then listings by id, then profiles by id), so concurrent
 --     publications never deadlock and never lose an increment;
 --   * an admin hides an abusive review (and may unhide it); both actions are logged.
 --
--- public.reviews holds exactly the columns of the contract (issue 6). The per-review state that only the database
--- needs (the window deadline, the moderation state) lives in private.review_states, next to the moderation log.
+-- public.reviews holds the columns clients read. The per-review state that only the database needs (the window
+-- deadline, the moderation state) lives in private.review_states, next to the moderation log.
 
 -- Types ----------------------------------------------------------------------------------------------------------
 
@@ -30,8 +31,8 @@ comment on type public.review_direction is 'Who reviews whom: the guest reviews 
 create table public.reviews (
   id uuid primary key default gen_random_uuid(),
   booking_id uuid not null references public.bookings (id),
-  author_id uuid not null references public.profiles (id),
-  subject_id uuid not null references public.profiles (id),
+  author_id uuid references public.profiles (id) on delete set null,
+  subject_id uuid references public.profiles (id) on delete set null,
   property_id uuid not null references public.properties (id),
   direction public.review_direction not null,
   rating smallint not null constraint rating_range check (rating between 1 and 5),
@@ -57,6 +58,7 @@ create table public.reviews (
   constraint reply_after_publication check (replied_at is null or published_at is not null)
 );
 comment on table public.reviews is 'A review of a completed stay, by its guest (of the host and the listing) or its host (of the guest). Double-blind until both sides reviewed or the 14-day window closed. Written only by the review functions.';
+comment on column public.reviews.author_id is 'The writing member; null once they were erased (shown as a former member).';
 comment on column public.reviews.subject_id is 'The reviewed member: the host for guest_to_host, the guest for host_to_guest.';
 comment on column public.reviews.rating is 'Overall rating, 1..5.';
 comment on column public.reviews.cleanliness is 'Guest reviews only (required there), 1..5; likewise accuracy, communication, location, check_in, value.';
@@ -68,7 +70,7 @@ create table private.review_states (
   review_id uuid primary key references public.reviews (id) on delete cascade,
   window_closes_at timestamptz not null,
   hidden_at timestamptz,
-  hidden_by uuid references public.profiles (id),
+  hidden_by uuid references public.profiles (id) on delete set null,
   hidden_reason text,
   -- hidden_by may be null on a hidden review only once the admin who hid it has been erased
   constraint hiding_recorded check (
@@ -81,52 +83,11 @@ create table private.review_moderation_log (
   id bigint generated always as identity primary key,
   review_id uuid not null references public.reviews (id) on delete cascade,
   action text not null constraint moderation_action_known check (action in ('hide', 'unhide')),
-  actor_id uuid not null references public.profiles (id),
+  actor_id uuid references public.profiles (id) on delete set null,
   reason text constraint hide_has_reason check (action <> 'hide' or char_length(btrim(reason)) >= 1),
   created_at timestamptz not null default now()
 );
 comment on table private.review_moderation_log is 'Every hide and unhide of a review: who, when, why. Append-only.';
-
--- Aggregates: sums and counts (so averages are exact), and the averages clients read.
-alter table public.properties
-  add column rating_sum bigint not null default 0,
-  add column cleanliness_sum bigint not null default 0,
-  add column accuracy_sum bigint not null default 0,
-  add column communication_sum bigint not null default 0,
-  add column location_sum bigint not null default 0,
-  add column check_in_sum bigint not null default 0,
-  add column value_sum bigint not null default 0,
-  add column cleanliness_avg numeric(3, 2),
-  add column accuracy_avg numeric(3, 2),
-  add column communication_avg numeric(3, 2),
-  add column location_avg numeric(3, 2),
-  add column check_in_avg numeric(3, 2),
-  add column value_avg numeric(3, 2),
-  add constraint rating_totals_in_range check (
-    rating_count >= 0
-    and rating_sum between rating_count and 5 * rating_count::bigint
-    and cleanliness_sum between rating_count and 5 * rating_count::bigint
-    and accuracy_sum between rating_count and 5 * rating_count::bigint
-    and communication_sum between rating_count and 5 * rating_count::bigint
-    and location_sum between rating_count and 5 * rating_count::bigint
-    and check_in_sum between rating_count and 5 * rating_count::bigint
-    and value_sum between rating_count and 5 * rating_count::bigint);
-comment on column public.properties.rating_count is 'Published, non-hidden guest reviews of this listing: kept by the database only.';
-comment on column public.properties.rating_sum is 'Sum of the ratings counted in rating_count (kept by the database; the *_sum columns make averages exact).';
-comment on column public.properties.cleanliness_avg is 'Average cleanliness of the counted reviews, like rating_avg; likewise accuracy_avg, communication_avg, location_avg, check_in_avg, value_avg.';
-
-alter table public.profiles
-  add column host_rating_avg numeric(3, 2),
-  add column host_rating_count integer not null default 0,
-  add column host_rating_sum bigint not null default 0,
-  add column guest_rating_avg numeric(3, 2),
-  add column guest_rating_count integer not null default 0,
-  add column guest_rating_sum bigint not null default 0,
-  add constraint member_rating_totals_in_range check (
-    host_rating_count >= 0 and host_rating_sum between host_rating_count and 5 * host_rating_count::bigint
-    and guest_rating_count >= 0 and guest_rating_sum between guest_rating_count and 5 * guest_rating_count::bigint);
-comment on column public.profiles.host_rating_avg is 'Average rating guests gave this member as a host (published, non-hidden reviews); kept by the database only.';
-comment on column public.profiles.guest_rating_avg is 'Average rating hosts gave this member as a guest (published, non-hidden reviews); kept by the database only.';
 
 -- Indexes --------------------------------------------------------------------------------------------------------
 
@@ -687,8 +648,8 @@ grant execute on function public.submit_review(uuid, integer, text, integer, int
   to authenticated;
 
 -- Reviews are read through the policies and written only by the functions above, for every client role.
-revoke insert, update, delete, truncate, references, trigger on public.reviews from anon, authenticated, service_role;
-grant select on public.reviews to anon, authenticated, service_role;
+revoke all on table public.reviews from anon, authenticated, service_role;
+grant select on table public.reviews to anon, authenticated, service_role;
 
 revoke all on table private.review_states, private.review_moderation_log from public, anon, authenticated;
 grant select on table private.review_states, private.review_moderation_log to service_role;
@@ -705,9 +666,3 @@ create policy "anyone reads published reviews" on public.reviews
 create policy "members read published reviews and their own, admins all" on public.reviews
   for select to authenticated
   using (author_id = (select auth.uid()) or (select private.is_admin()) or private.review_is_public(id));
-
--- Scheduling -----------------------------------------------------------------------------------------------------
-
--- Scheduled with pg_cron where it exists (Supabase, the Debian server with pg_cron preloaded); private.schedule_job
--- records it either way. Visibility never depends on it (see docs/reviews.md).
-select private.schedule_job('publish-due-reviews', '* * * * *', 'select private.publish_due_reviews()');

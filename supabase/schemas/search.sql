@@ -4,10 +4,11 @@
 --   * only published listings are found, and with dates only those free for every night of the stay (a host block,
 --     an active booking or a live hold claims a night; a hold past its expires_at does not), that take the guests
 --     and whose min/max nights allow the stay;
---   * with dates, each row carries the stay's total_cents priced by private.price_stay, exactly what quote_stay and
---     request_booking charge;
---   * paging is by an opaque keyset cursor: every sort is total (ties broken by id), so pages never skip or repeat a
---     listing while the data stands still;
+--   * with dates, each row carries the stay's total_cents from private.price_stays (pricing.sql), exactly what
+--     quote_stay and request_booking charge; the whole page is priced by one call;
+--   * paging is by an opaque keyset cursor (base64url of "kind|key...|id", encoded by the search statement and read
+--     back by private.decode_search_cursor): every sort is total (ties broken by id), so pages never skip or repeat
+--     a listing while the data stands still;
 --   * bad input is refused with 22023 and a hint naming the reason (docs/conventions.md, docs/search.md).
 --
 -- Why the query runs in a security definer helper: the operators that make the indexes useful (point <@ box,
@@ -35,18 +36,6 @@ create type public.search_result as (
 );
 comment on type public.search_result is 'A search hit: total_cents when dates are given, distance_km when a point is given; pass cursor as after for the next page.';
 
--- Tables ---------------------------------------------------------------------------------------------------------
-
-alter table public.properties
-  add column search_document tsvector generated always as (
-    setweight(to_tsvector('english'::regconfig, title), 'A')
-    || setweight(to_tsvector('english'::regconfig, city || ' ' || region), 'B')
-    || setweight(to_tsvector('english'::regconfig, description), 'C')
-  ) stored,
-  add column amenity_codes text[] not null default '{}';
-comment on column public.properties.search_document is 'Full-text document of title (A), city and region (B) and description (C), English stemming: search_properties(query).';
-comment on column public.properties.amenity_codes is 'The listing''s amenity codes, kept by the database from property_amenities (search filters on it).';
-
 -- Indexes --------------------------------------------------------------------------------------------------------
 
 create index properties_published_search_document_idx on public.properties
@@ -54,51 +43,10 @@ create index properties_published_search_document_idx on public.properties
 create index properties_published_amenity_codes_idx on public.properties
   using gin (amenity_codes) where status = 'published';
 create index properties_published_price_idx on public.properties (nightly_price_cents, id) where status = 'published';
--- No index of its own for availability: the search probes the claims of each candidate (private.nights_are_free's
--- condition) through the exclusion constraint's GiST index (property_id with =, nights with &&), ~3 buffer reads
--- with real (random) ids, and only for the ~page_size candidates the page needs. (A b-tree on claims (property_id) was ~20x cheaper only
--- with the benchmark's former shared-prefix ids, which btree_gist cannot tell apart; it cost every claim an insert.)
+-- Availability is probed per candidate through calendar_claims_property_idx (calendar.sql), and only for the
+-- ~page_size candidates a page needs; the location index is listings.sql's.
 create index properties_published_rating_idx on public.properties
   ((coalesce(rating_avg, 0::numeric)), rating_count, id) where status = 'published';
-
--- Functions ------------------------------------------------------------------------------------------------------
-
--- Keeps properties.amenity_codes in step with property_amenities, once per statement (bulk inserts stay cheap).
-create function private.sync_amenity_codes() returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  if tg_op = 'INSERT' then
-    update public.properties p
-       set amenity_codes = array(select a.amenity_code from public.property_amenities a
-                                 where a.property_id = p.id order by a.amenity_code)
-     where p.id in (select distinct n.property_id from new_amenities n);
-  elsif tg_op = 'DELETE' then
-    update public.properties p
-       set amenity_codes = array(select a.amenity_code from public.property_amenities a
-                                 where a.property_id = p.id order by a.amenity_code)
-     where p.id in (select distinct o.property_id from old_amenities o);
-  else
-    update public.properties p
-       set amenity_codes = array(select a.amenity_code from public.property_amenities a
-                                 where a.property_id = p.id order by a.amenity_code)
-     where p.id in (select o.property_id from old_amenities o union select n.property_id from new_amenities n);
-  end if;
-  return null;
-end
-$$;
-comment on function private.sync_amenity_codes() is 'Statement trigger: recomputes properties.amenity_codes of the listings whose amenities changed.';
-
--- The cursor is opaque to clients: base64url of "kind|key...|id".
-create function private.encode_search_cursor(parts text[]) returns text
-language sql immutable strict
-set search_path = ''
-as $$
-  select rtrim(translate(replace(encode(convert_to(array_to_string(parts, '|'), 'UTF8'), 'base64'), E'\n', ''), '+/', '-_'), '=')
-$$;
-comment on function private.encode_search_cursor(text[]) is 'Encodes a search cursor (sort kind, sort keys, id) as opaque base64url text.';
 
 create function private.decode_search_cursor(cursor text, order_kind text) returns text[]
 language plpgsql immutable
@@ -131,10 +79,11 @@ end
 $$;
 comment on function private.decode_search_cursor(text, text) is 'The parts (kind, keys, id) of a cursor of a search sorted by order_kind, or null when it is not one.';
 
--- The search itself, over published listings only. Built per call with only the predicates the call needs, so
--- that each shape gets its own plan (box or radius: the location GiST index; query: the full-text GIN index;
--- amenities: the GIN index on amenity_codes; price and rating sorts: their b-tree indexes, read in keyset order).
--- Every value reaches the statement as a parameter (execute ... using), never as text.
+-- The search itself, over published listings only, in two statements: "which listings, in which order", built per
+-- call with only the predicates the call needs, so that each shape gets its own plan (box or radius: the location
+-- GiST index; query: the full-text GIN index; amenities: the GIN index on amenity_codes; price and rating sorts:
+-- their b-tree indexes, read in keyset order), and "what a hit shows", static and planned once per session. Every
+-- value reaches the statements as a parameter (execute ... using), never as text.
 create function private.search_published_listings(
   check_in date, check_out date, guests integer,
   latitude double precision, longitude double precision, radius_km double precision,
@@ -146,6 +95,7 @@ language plpgsql stable
 security definer
 set search_path = ''
 set extra_float_digits = 3  -- cursor keys print exactly (shortest round-trip), whatever the session's setting
+set plan_cache_mode = force_generic_plan  -- the static statement; the built one is planned per call anyway
 as $$
 declare
   location_sql constant text := 'point(p.longitude, p.latitude)';
@@ -161,6 +111,9 @@ declare
   half_lat double precision;
   half_lon double precision;
   stmt text;
+  hit_ids uuid[];
+  hit_distances double precision[];
+  hit_cursors text[];
 begin
   if check_in is not null then
     conditions := conditions || array[
@@ -254,16 +207,23 @@ begin
     conditions := conditions || keyset_sql;
   end if;
 
+  -- Which listings, in which order (the only part that depends on the shape, so built and planned per call).
   -- Availability is probed lazily: the candidates (every other condition, the keyset included) come sorted out of
   -- a fenced subquery (offset 0: the check is never pushed below the sort), and the check filters them in that order
   -- until the page is full, so a page costs ~page_size probes instead of one per candidate. The check must stay a
   -- filter, not a join: then the candidates are planned for the few rows the page needs (an index read in keyset
   -- order when no other condition is selective) and the order reaching the limit is the candidates' order. So its
   -- not exists carries offset 0 too, which keeps PostgreSQL from turning it into an anti-join or a hashed subplan
-  -- over every live claim; it is private.nights_are_free's condition, probed through the claims' GiST index.
+  -- over every live claim. It is private.nights_are_free's condition, written as bounds in both (calendar.sql), so
+  -- that it reads calendar_claims_property_idx. row_number() numbers the hits in that order, and each
+  -- hit's cursor is base64url of "kind|key...|id" (private.decode_search_cursor reads it back).
   stmt := format($sql$
-    with hits as (
-      select c.id, c.sort_keys, c.distance_km
+    select array_agg(h.id order by h.position),
+           array_agg(h.distance_km order by h.position),
+           array_agg(rtrim(translate(replace(encode(convert_to(array_to_string(array[$20] || h.sort_keys || h.id::text, '|'),
+                       'UTF8'), 'base64'), E'\n', ''), '+/', '-_'), '=') order by h.position)
+    from (
+      select c.id, c.sort_keys, c.distance_km, row_number() over () as position
       from (
         select p.id, array[%1$s]::text[] as sort_keys, %2$s as distance_km
         from public.properties p
@@ -271,34 +231,36 @@ begin
         order by %4$s
         offset 0
       ) c
-      where %6$s
+      where %5$s
       limit $17
-    )
-    select p.id, p.title, p.city, p.country_code, p.latitude, p.longitude, p.nightly_price_cents, p.currency,
-           case when $1 is not null then (private.price_stay(p, $1, $2, itemized => false)).total_cents end,
-           p.rating_avg, p.rating_count,
-           (select ph.storage_path from public.property_photos ph where ph.property_id = p.id and ph.position = 0),
-           h.distance_km,
-           private.encode_search_cursor(array[$20] || h.sort_keys || p.id::text)
-    from hits h
-    join public.properties p on p.id = h.id
-    order by %5$s
+    ) h
     $sql$,
     array_to_string(key_sql, ', '),
     case when latitude is not null then distance_sql else 'null::float8' end,
     array_to_string(conditions, E'\n        and '),
     order_sql,
-    -- The same order over the page's rows (same expressions, so the same values).
-    order_sql,
     case when check_in is not null then
-      'not exists (select 1 from private.calendar_claims x where x.property_id = c.id and x.nights && daterange($1, $2)'
+      'not exists (select 1 from private.calendar_claims x where x.property_id = c.id'
+      ' and lower(x.nights) < $2 and upper(x.nights) > $1'
       ' and (x.expires_at is null or x.expires_at > pg_catalog.now()) offset 0)'
     else 'true' end);
-
-  return query execute stmt
+  execute stmt into hit_ids, hit_distances, hit_cursors
     using check_in, check_out, coalesce(guests, 1), latitude, longitude, radius_km,
           min_latitude, min_longitude, max_latitude, max_longitude, min_price_cents, max_price_cents,
           amenities, property_types, instant_book, text_query, page_size, after_keys, after_id, order_kind;
+
+  -- What a hit shows: the same for every shape, so a static statement, planned once per session. With dates, the
+  -- stay's total for the whole page from one call of the pricing rule.
+  return query
+    select p.id, p.title, p.city, p.country_code, p.latitude, p.longitude, p.nightly_price_cents, p.currency,
+           (t.quote).total_cents, p.rating_avg, p.rating_count,
+           p.cover_photo, h.distance_km, h.cursor
+    from unnest(hit_ids, hit_distances, hit_cursors) with ordinality h(id, distance_km, cursor, position)
+    join public.properties p on p.id = h.id
+    left join private.price_stays(case when search_published_listings.check_in is not null then hit_ids end,
+                                  search_published_listings.check_in, search_published_listings.check_out,
+                                  itemized => false) t on t.property_id = h.id
+    order by h.position;
 end
 $$;
 comment on function private.search_published_listings(date, date, integer, double precision, double precision,
@@ -446,27 +408,14 @@ comment on function public.search_properties(date, date, integer, double precisi
   public.property_type[], boolean, text, text, integer, text) is
   'Searches published listings free for the dates (if given) and fitting the guests, by place (point + radius, or map box, antimeridian-aware), price, amenities (all), types, instant book and text; sorted by relevance, price_asc, price_desc, rating or distance; keyset-paged by cursor. Errors: 22023 with a hint (docs/search.md).';
 
--- Triggers -------------------------------------------------------------------------------------------------------
-
-create trigger property_amenities_sync_codes_after_insert after insert on public.property_amenities
-  referencing new table as new_amenities
-  for each statement execute function private.sync_amenity_codes();
-create trigger property_amenities_sync_codes_after_delete after delete on public.property_amenities
-  referencing old table as old_amenities
-  for each statement execute function private.sync_amenity_codes();
-create trigger property_amenities_sync_codes_after_update after update on public.property_amenities
-  referencing old table as old_amenities new table as new_amenities
-  for each statement execute function private.sync_amenity_codes();
-
 -- Grants ---------------------------------------------------------------------------------------------------------
 
-revoke all on function private.sync_amenity_codes() from public, anon, authenticated, service_role;
-revoke all on function private.encode_search_cursor(text[]), private.decode_search_cursor(text, text),
+revoke all on function private.decode_search_cursor(text, text),
   private.search_published_listings(date, date, integer, double precision, double precision, double precision,
     double precision, double precision, double precision, double precision, integer, integer, text[],
     public.property_type[], boolean, tsquery, text, integer, text[], uuid)
   from public;
-grant execute on function private.encode_search_cursor(text[]), private.decode_search_cursor(text, text),
+grant execute on function private.decode_search_cursor(text, text),
   private.search_published_listings(date, date, integer, double precision, double precision, double precision,
     double precision, double precision, double precision, double precision, integer, integer, text[],
     public.property_type[], boolean, tsquery, text, integer, text[], uuid)
@@ -478,8 +427,3 @@ revoke all on function public.search_properties(date, date, integer, double prec
 grant execute on function public.search_properties(date, date, integer, double precision, double precision,
   double precision, double precision, double precision, double precision, double precision, integer, integer, text[],
   public.property_type[], boolean, text, text, integer, text) to anon, authenticated, service_role;
-
--- Listings that existed before this chapter get their amenity codes.
-update public.properties p
-   set amenity_codes = array(select a.amenity_code from public.property_amenities a where a.property_id = p.id order by a.amenity_code)
- where exists (select 1 from public.property_amenities a where a.property_id = p.id);

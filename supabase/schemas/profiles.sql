@@ -5,12 +5,8 @@
 --   * everyone (anon included) reads profiles; only the owner updates theirs, and never its id;
 --   * no e-mail or phone in any exposed table: contact details stay in auth.users;
 --   * an admin is a user whose app_metadata.role is 'admin' (set by the service role, never by the user;
---     user_metadata is writable by users and is never trusted): private.is_admin() is the one predicate for it.
-
--- The non-exposed schema for helpers that policies and triggers use.
-create schema if not exists private;
-comment on schema private is 'Helpers for policies and triggers; not exposed through the Data API.';
-grant usage on schema private to anon, authenticated, service_role;
+--     user_metadata is writable by users and is never trusted): private.is_admin() is the one predicate for it;
+--   * the rating columns are kept by the database only (reviews.sql): no client has the column privilege.
 
 create table public.profiles (
   id uuid primary key references auth.users (id) on delete cascade,
@@ -21,9 +17,21 @@ create table public.profiles (
   bio text not null default ''
     constraint bio_length check (char_length(bio) <= 2000),
   created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  updated_at timestamptz not null default now(),
+  -- Member ratings, kept by the reviews chapter (private.fold_reviews): sums and counts make averages exact.
+  host_rating_avg numeric(3, 2),
+  host_rating_count integer not null default 0,
+  host_rating_sum bigint not null default 0,
+  guest_rating_avg numeric(3, 2),
+  guest_rating_count integer not null default 0,
+  guest_rating_sum bigint not null default 0,
+  constraint member_rating_totals_in_range check (
+    host_rating_count >= 0 and host_rating_sum between host_rating_count and 5 * host_rating_count::bigint
+    and guest_rating_count >= 0 and guest_rating_sum between guest_rating_count and 5 * guest_rating_count::bigint)
 );
 comment on table public.profiles is 'Public profile of a Staybase member: one row per auth user, created by Supabase Auth''s trigger.';
+comment on column public.profiles.host_rating_avg is 'Average rating guests gave this member as a host (published, non-hidden reviews); kept by the database only.';
+comment on column public.profiles.guest_rating_avg is 'Average rating hosts gave this member as a guest (published, non-hidden reviews); kept by the database only.';
 
 -- Functions ------------------------------------------------------------------------------------------------------
 
@@ -82,9 +90,12 @@ revoke all on function private.create_profile_for_new_user() from public, anon, 
 revoke all on function private.touch_updated_at() from public, anon, authenticated, service_role;
 grant execute on function private.is_admin() to anon, authenticated, service_role;
 
--- Clients read every column and update only what a member may change about themselves.
-revoke insert, update, delete, truncate, references, trigger on public.profiles from anon, authenticated;
-grant update (display_name, avatar_url, bio) on public.profiles to authenticated;
+-- Table privileges are revoked, then granted exactly (Supabase's default privileges grant everything): clients
+-- read every column and update only what a member may change about themselves.
+revoke all on table public.profiles from anon, authenticated, service_role;
+grant select on table public.profiles to anon, authenticated;
+grant update (display_name, avatar_url, bio) on table public.profiles to authenticated;
+grant select, insert, update, delete on table public.profiles to service_role;
 
 -- Row-level security ---------------------------------------------------------------------------------------------
 

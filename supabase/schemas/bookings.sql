@@ -1,15 +1,15 @@
--- Bookings: requests, holds, confirmations, cancellations with policy refunds, and the jobs that move time on.
+-- Bookings: quotes, requests, holds, confirmations, cancellations with policy refunds, and the jobs that move time on.
 --
 -- Rules enforced here:
 --   * clients never write bookings: they call request_booking, respond_to_booking and cancel_booking; the payment
 --     webhook (service_role) calls confirm_booking_payment; every status change is checked against the state machine
 --     (docs/bookings.md) by a trigger, whoever makes it;
+--   * private.stay_refusal is the one answer to "can this stay be booked?": quote_stay reports it, request_booking
+--     refuses with it; an unavailable stay is refused with PT409 / hint dates_unavailable, whether the check or the
+--     exclusion constraint (calendar.sql) saw it;
 --   * an active booking (awaiting_host, pending_payment, confirmed, completed) claims its nights in
---     private.calendar_claims, the table whose exclusion constraint host blocks also claim nights in: no two active
---     stays or blocks of a property ever share a night, under any concurrency. A hold past its expires_at no longer
---     counts (the availability checks ignore it, and request_booking sweeps it before claiming), so correctness
---     never waits for the scheduler;
---   * an unavailable stay is refused with PT409 / hint dates_unavailable, whether the check or the constraint saw it;
+--     private.calendar_claims (calendar.sql). A hold past its expires_at no longer counts (the availability checks
+--     ignore it, and request_booking sweeps it before claiming), so correctness never waits for the scheduler;
 --   * the price and the cancellation policy are frozen from the quote at booking time; refunds follow the policy,
 --     measured to the check-in time on the check-in day in the property's time zone;
 --   * the guest and the host of a booking read it; nobody else does (admins aside);
@@ -20,14 +20,15 @@
 create type public.booking_status as enum (
   'awaiting_host', 'pending_payment', 'confirmed', 'declined', 'expired', 'cancelled', 'completed'
 );
+create type public.payment_outcome as enum ('confirmed', 'already_confirmed', 'amount_mismatch', 'hold_expired', 'cancelled', 'not_found');
 
 -- Tables ---------------------------------------------------------------------------------------------------------
 
 create table public.bookings (
   id uuid primary key default gen_random_uuid(),
   property_id uuid not null references public.properties (id) on delete restrict,
-  guest_id uuid not null references public.profiles (id),
-  host_id uuid not null references public.profiles (id),
+  guest_id uuid references public.profiles (id) on delete set null,
+  host_id uuid references public.profiles (id) on delete set null,
   check_in date not null,
   check_out date not null,
   guests integer not null constraint booking_guests_range check (guests between 1 and 50),
@@ -49,7 +50,7 @@ create table public.bookings (
   expires_at timestamptz,
   confirmed_at timestamptz,
   cancelled_at timestamptz,
-  cancelled_by uuid references public.profiles (id),
+  cancelled_by uuid references public.profiles (id) on delete set null,
   cancel_reason text constraint cancel_reason_length check (char_length(cancel_reason) <= 1000),
   refund_cents bigint,
   created_at timestamptz not null default now(),
@@ -64,6 +65,7 @@ create table public.bookings (
   constraint cancellation_recorded check ((status = 'cancelled') = (cancelled_at is not null and refund_cents is not null))
 );
 comment on table public.bookings is 'A stay: a request, a hold, a confirmed or past stay. Price and policy frozen at booking time. Written only by the booking functions.';
+comment on column public.bookings.guest_id is 'The guest; null once they were erased (the booking is kept, detached).';
 comment on column public.bookings.check_out is 'Half-open: the check-out day is free for the next check-in.';
 comment on column public.bookings.expires_at is 'Deadline of the current hold: the host''s answer (awaiting_host) or the payment (pending_payment).';
 comment on column public.bookings.nightly is 'Frozen price of each night: [{night, price_cents}].';
@@ -82,9 +84,6 @@ create index bookings_confirmed_check_out_idx on public.bookings (check_out_at) 
 -- refused request (a counter row would roll back with it).
 create sequence private.refused_double_bookings;
 comment on sequence private.refused_double_bookings is 'Requests refused as dates_unavailable (monotonic; read by the metrics).';
-
-alter table private.calendar_claims
-  add constraint claim_booking_fkey foreign key (booking_id) references public.bookings (id) on delete cascade;
 
 -- Functions ------------------------------------------------------------------------------------------------------
 
@@ -117,25 +116,6 @@ begin
 end
 $$;
 comment on function private.guard_booking_transition() is 'Trigger: refuses every status change the state machine does not allow.';
-
--- An active booking claims its nights; a hold's claim carries the hold's deadline; an ended one gives them back.
-create function private.sync_booking_claim() returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  if new.status in ('awaiting_host', 'pending_payment', 'confirmed', 'completed') then
-    insert into private.calendar_claims (property_id, nights, booking_id, expires_at)
-    values (new.property_id, daterange(new.check_in, new.check_out), new.id, new.expires_at)
-    on conflict (booking_id) do update set expires_at = excluded.expires_at;
-  else
-    delete from private.calendar_claims where booking_id = new.id;
-  end if;
-  return null;
-end
-$$;
-comment on function private.sync_booking_claim() is 'Trigger: keeps a booking''s claim on its nights in step with its status.';
 
 -- Expires every request and payment hold whose deadline has passed. Run by the scheduler; returns how many.
 create function private.expire_stale_holds() returns integer
@@ -253,6 +233,54 @@ begin
 end
 $$;
 comment on function private.refund_due(public.bookings, timestamptz, boolean) is 'The refund a cancellation at cancelled_at earns under the booking''s frozen policy (docs/bookings.md).';
+
+-- Why a stay cannot be booked, or null when it can: the reason codes quote_stay reports and request_booking raises.
+-- PL/pgSQL so that its expressions are planned once per session, not on every request.
+create function private.stay_refusal(property public.properties, check_in date, check_out date, guests integer) returns text
+language plpgsql stable
+set search_path = ''
+as $$
+begin
+  return case
+    when property.id is null or property.status <> 'published' then 'not_found'
+    when check_in is null or check_out is null or check_out <= check_in then 'invalid_dates'
+    when check_in < private.local_today(property.time_zone) then 'past_dates'
+    when guests is null or guests < 1 then 'invalid_guests'
+    when guests > property.max_guests then 'too_many_guests'
+    when check_out - check_in < property.min_nights then 'below_min_nights'
+    when check_out - check_in > property.max_nights then 'above_max_nights'
+    when not private.nights_are_free(property.id, check_in, check_out) then 'unavailable'
+  end;
+end
+$$;
+comment on function private.stay_refusal(public.properties, date, date, integer) is 'The reason code a stay cannot be booked, or null.';
+
+create function public.quote_stay(property_id uuid, check_in date, check_out date, guests integer default 1)
+returns public.stay_quote
+language plpgsql stable
+set search_path = ''
+as $$
+declare
+  property public.properties;
+  quote public.stay_quote;
+  reason text;
+begin
+  select p.* into property from public.properties p where p.id = quote_stay.property_id;
+  reason := private.stay_refusal(property, check_in, check_out, guests);
+  if reason in ('not_found', 'invalid_dates') or check_out - check_in > 1125 then
+    quote.bookable := false;
+    quote.reason := coalesce(reason, 'above_max_nights');
+    quote.currency := property.currency;
+    return quote;
+  end if;
+  quote := private.price_stay(property, check_in, check_out);
+  quote.bookable := reason is null;
+  quote.reason := reason;
+  return quote;
+end
+$$;
+comment on function public.quote_stay(uuid, date, date, integer) is
+  'Whether a stay can be booked and its exact price. An impossible stay is an answer (bookable false, reason), not an error.';
 
 create function public.request_booking(
   property_id uuid, check_in date, check_out date, guests integer, message text default null
@@ -399,8 +427,6 @@ end
 $$;
 comment on function public.cancel_booking(uuid, text) is 'The guest or the host cancels; refund_cents follows the frozen policy (a host refunds everything; unpaid: nothing).';
 
-create type public.payment_outcome as enum ('confirmed', 'already_confirmed', 'amount_mismatch', 'hold_expired', 'cancelled', 'not_found');
-
 create function public.confirm_booking_payment(booking_id uuid, amount_cents bigint, currency text)
 returns public.payment_outcome
 language plpgsql
@@ -451,21 +477,22 @@ comment on function private.refuse_deleting_booked_listing() is 'Trigger: a list
 
 create trigger bookings_guard_transition before update on public.bookings
   for each row execute function private.guard_booking_transition();
-create trigger bookings_claim_nights after insert or update of status, expires_at on public.bookings
-  for each row execute function private.sync_booking_claim();
 create trigger properties_refuse_delete_when_booked before delete on public.properties
   for each row execute function private.refuse_deleting_booked_listing();
 
 -- Grants ---------------------------------------------------------------------------------------------------------
 
 revoke all on function private.booking_transition_allowed(public.booking_status, public.booking_status),
-  private.guard_booking_transition(), private.sync_booking_claim(), private.expire_stale_holds(),
-  private.expire_stale_holds_on(uuid, date, date),
+  private.guard_booking_transition(), private.expire_stale_holds(), private.expire_stale_holds_on(uuid, date, date),
   private.complete_finished_stays(), private.refund_due(public.bookings, timestamptz, boolean),
   private.booking_for_update(uuid), private.refuse_deleting_booked_listing()
   from public, anon, authenticated;
 grant execute on function private.expire_stale_holds(), private.complete_finished_stays() to service_role;
+revoke all on function private.stay_refusal(public.properties, date, date, integer) from public;
+grant execute on function private.stay_refusal(public.properties, date, date, integer) to anon, authenticated, service_role;
 
+revoke all on function public.quote_stay(uuid, date, date, integer) from public;
+grant execute on function public.quote_stay(uuid, date, date, integer) to anon, authenticated, service_role;
 revoke all on function public.request_booking(uuid, date, date, integer, text),
   public.respond_to_booking(uuid, boolean), public.cancel_booking(uuid, text),
   public.confirm_booking_payment(uuid, bigint, text) from public, anon;
@@ -474,8 +501,10 @@ grant execute on function public.request_booking(uuid, date, date, integer, text
 revoke execute on function public.confirm_booking_payment(uuid, bigint, text) from authenticated;
 grant execute on function public.confirm_booking_payment(uuid, bigint, text) to service_role;
 
-revoke all on public.bookings from anon;
-revoke insert, update, delete, truncate, references, trigger on public.bookings from authenticated;
+-- Clients only read bookings (the policy says which); the functions above write them.
+revoke all on table public.bookings from anon, authenticated, service_role;
+grant select on table public.bookings to authenticated;
+grant select, insert, update, delete on table public.bookings to service_role;
 
 -- Row-level security ---------------------------------------------------------------------------------------------
 
@@ -484,10 +513,3 @@ alter table public.bookings enable row level security;
 create policy "guests and hosts read their bookings, admins all" on public.bookings
   for select to authenticated
   using (guest_id = (select auth.uid()) or host_id = (select auth.uid()) or (select private.is_admin()));
-
--- Scheduling -----------------------------------------------------------------------------------------------------
-
--- With pg_cron where it exists (private.schedule_job records the schedule either way). Correctness never waits
--- for them: availability ignores stale holds, and request_booking sweeps the ones on the nights it claims.
-select private.schedule_job('expire-stale-holds', '* * * * *', 'select private.expire_stale_holds()');
-select private.schedule_job('complete-finished-stays', '*/10 * * * *', 'select private.complete_finished_stays()');

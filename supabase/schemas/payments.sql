@@ -1,10 +1,17 @@
--- Payments, part two: the payments of bookings, what the webhook does with them, and the outbox of money that
--- leaves (refunds, host payouts, payout reversals). docs/payments.md has the sequence and the error table.
+-- Payments: who is who at Stripe, the ledger of Stripe's webhook events, the payments of bookings, and the outbox of
+-- money that leaves (refunds, host payouts, payout reversals). docs/payments.md has the sequence and the error table.
 --
 -- Rules enforced here:
---   * one row per PaymentIntent in payments.payments (no card data, ever): the webhook's handlers are idempotent
---     and order-independent (a status only moves forward: a failure after a success changes nothing; refunded
---     amounts only grow), so replays and Stripe's disorder are harmless;
+--   * the schema `payments` is not exposed through the Data API: the edge functions reach it as service_role, which
+--     reads the tables and writes only through the functions below; clients read the payments of their own bookings
+--     through public.booking_payments (security invoker, RLS on payments.payments) and nothing else;
+--   * one Stripe Customer per member and one Connect account per host, each Stripe id belonging to one member;
+--   * every Stripe event id is recorded exactly once: a replay is recognised and has no new effect; an event whose
+--     handling failed is handled again when Stripe retries it; account.updated is applied only when it is newer
+--     than what is recorded (Stripe does not keep order);
+--   * one row per PaymentIntent in payments.payments (no card data and no event payloads, ever): the webhook's
+--     handlers are idempotent and order-independent (a status only moves forward: a failure after a success changes
+--     nothing; refunded amounts only grow), so replays and Stripe's disorder are harmless;
 --   * a succeeded PaymentIntent confirms its booking through public.confirm_booking_payment, which checks amount and
 --     currency; a payment that cannot confirm (hold expired, booking cancelled, wrong amount, booking already paid)
 --     is refunded in full automatically, and a wrong amount is also flagged for a human;
@@ -13,9 +20,14 @@
 --     transfer to the host's connected account 24 h after check-in once payouts are enabled
 --     (private.enqueue_due_payouts); a transfer reversal when a booking is cancelled after its payout was attempted
 --     (before that, the payout is cancelled and only the refund goes). One row per effect (dedupe_key), and the row
---     id is the Stripe idempotency key, so a worker killed at any point and started again makes one Stripe effect;
---   * the guest and the host of a booking read its payments through public.booking_payments (security invoker,
---     RLS on payments.payments); nobody else does, and no client writes anything here.
+--     id is the Stripe idempotency key, so a worker killed at any point and started again makes one Stripe effect.
+-- Row-level security is on for every table; the policies are the service role's reads and the parties' reads of
+-- payments, so a future grant to a client role would still show nothing until a policy says what it may see.
+
+create schema if not exists payments;
+comment on schema payments is 'Stripe customers, connected accounts and the webhook event ledger; not exposed through the Data API.';
+revoke all on schema payments from public;
+grant usage on schema payments to service_role;
 
 -- Types ----------------------------------------------------------------------------------------------------------
 
@@ -52,11 +64,60 @@ create type payments.outbox_task as (
 
 -- Tables ---------------------------------------------------------------------------------------------------------
 
+create table payments.stripe_customers (
+  user_id uuid primary key references auth.users (id) on delete cascade,
+  stripe_customer_id text not null
+    constraint stripe_customer_id_format check (stripe_customer_id ~ '^cus_[A-Za-z0-9]+$')
+    constraint stripe_customer_id_belongs_to_one_member unique,
+  created_at timestamptz not null default now()
+);
+comment on table payments.stripe_customers is 'The Stripe Customer of a member (a guest who paid), created once and reused.';
+
+create table payments.connected_accounts (
+  user_id uuid primary key references auth.users (id) on delete cascade,
+  stripe_account_id text not null
+    constraint stripe_account_id_format check (stripe_account_id ~ '^acct_[A-Za-z0-9]+$')
+    constraint stripe_account_id_belongs_to_one_host unique,
+  charges_enabled boolean not null default false,
+  payouts_enabled boolean not null default false,
+  details_submitted boolean not null default false,
+  stripe_updated_at timestamptz,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+comment on table payments.connected_accounts is 'A host''s Stripe Connect Express account and its capabilities, as the last applied account.updated event reported them.';
+comment on column payments.connected_accounts.stripe_updated_at is 'Creation time of the account.updated event last applied: an older event arriving later is ignored.';
+
+create table payments.stripe_events (
+  id text primary key
+    constraint stripe_event_id_format check (id ~ '^evt_[A-Za-z0-9_]+$'),
+  type text not null
+    constraint stripe_event_type_format check (type ~ '^[a-z0-9_]+(\.[a-z0-9_]+)+$' and char_length(type) <= 100),
+  object_id text
+    constraint stripe_event_object_id_length check (char_length(object_id) <= 255),
+  account text
+    constraint stripe_event_account_format check (account ~ '^acct_[A-Za-z0-9]+$'),
+  livemode boolean not null,
+  stripe_created_at timestamptz not null,
+  received_at timestamptz not null default now(),
+  processed_at timestamptz,
+  outcome text not null default 'received'
+    constraint stripe_event_outcome_known check (outcome in ('received', 'processed', 'ignored', 'acknowledged', 'failed')),
+  error text
+    constraint stripe_event_error_length check (char_length(error) <= 2000),
+  attempts integer not null default 1
+    constraint stripe_event_attempts_positive check (attempts >= 1),
+  constraint stripe_event_failure_explained check ((outcome = 'failed') = (error is not null))
+);
+comment on table payments.stripe_events is 'Ledger of Stripe webhook events: one row per event id, so a replayed event has no new effect.';
+comment on column payments.stripe_events.outcome is 'processed: handled with an effect; ignored: nothing to do (unknown object, older than what is recorded); acknowledged: recorded, handler not written yet; failed: handling raised, Stripe will retry.';
+comment on column payments.stripe_events.object_id is 'Id of data.object (pi_..., ch_..., acct_...), to find the events about one object.';
+
 create table payments.payments (
   id uuid primary key default gen_random_uuid(),
   booking_id uuid not null references public.bookings (id) on delete restrict,
-  guest_id uuid not null references public.profiles (id),
-  host_id uuid not null references public.profiles (id),
+  guest_id uuid references public.profiles (id) on delete set null,
+  host_id uuid references public.profiles (id) on delete set null,
   payment_intent_id text not null
     constraint payment_intent_id_format check (payment_intent_id ~ '^pi_[A-Za-z0-9_]+$' and char_length(payment_intent_id) <= 255)
     constraint payment_intent_recorded_once unique,
@@ -142,6 +203,160 @@ create index outbox_booking_id_idx on payments.outbox (booking_id);
 create index outbox_payment_id_idx on payments.outbox (payment_id) where payment_id is not null;
 create index outbox_depends_on_idx on payments.outbox (depends_on) where depends_on is not null;
 create index bookings_payout_due_idx on public.bookings (check_in_at) where status in ('confirmed', 'completed');
+
+-- Functions: Stripe customers, accounts and events --------------------------------------------------------------
+-- Security definer: the service role reads the tables and writes only through these functions.
+
+create function payments.record_stripe_event(
+  event_id text,
+  event_type text,
+  object_id text,
+  account text,
+  livemode boolean,
+  stripe_created_at timestamptz
+) returns boolean
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  must_handle boolean;
+begin
+  -- A concurrent delivery of the same event waits here on the first one's row lock and then sees it recorded.
+  insert into payments.stripe_events as e (id, type, object_id, account, livemode, stripe_created_at)
+  values (event_id, event_type, object_id, account, livemode, stripe_created_at)
+  on conflict (id) do update
+    set attempts = e.attempts + 1, outcome = 'received', error = null, processed_at = null, received_at = now()
+    where e.outcome = 'failed'
+  returning true into must_handle;
+  return coalesce(must_handle, false);
+end
+$$;
+comment on function payments.record_stripe_event(text, text, text, text, boolean, timestamptz) is
+  'Records a Stripe event once; true when it must be handled now (first delivery, or the previous attempt failed), false for a replay.';
+
+create function payments.finish_stripe_event(event_id text, outcome text, error text default null) returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  update payments.stripe_events e
+     set outcome = finish_stripe_event.outcome, error = left(finish_stripe_event.error, 2000), processed_at = now()
+   where e.id = event_id;
+  if not found then
+    raise exception 'no Stripe event %', event_id using errcode = '22023', hint = 'unknown_event';
+  end if;
+end
+$$;
+comment on function payments.finish_stripe_event(text, text, text) is
+  'Sets the outcome of a recorded event (processed, ignored, acknowledged, failed with an error).';
+
+-- A failed handling rolls back its transaction, the event row included; this records the failure afterwards so
+-- the ledger shows it and the next delivery is handled again.
+create function payments.record_stripe_event_failure(
+  event_id text,
+  event_type text,
+  object_id text,
+  account text,
+  livemode boolean,
+  stripe_created_at timestamptz,
+  error text
+) returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  insert into payments.stripe_events as e (id, type, object_id, account, livemode, stripe_created_at, outcome, error, processed_at)
+  values (event_id, event_type, object_id, account, livemode, stripe_created_at, 'failed', left(error, 2000), now())
+  on conflict (id) do update
+    set outcome = 'failed', error = excluded.error, processed_at = now()
+    where e.outcome in ('received', 'failed')
+$$;
+comment on function payments.record_stripe_event_failure(text, text, text, text, boolean, timestamptz, text) is
+  'Records that handling an event failed (after its transaction rolled back), so Stripe''s retry is handled again.';
+
+create function payments.record_account_update(
+  stripe_account_id text,
+  charges_enabled boolean,
+  payouts_enabled boolean,
+  details_submitted boolean,
+  stripe_updated_at timestamptz
+) returns boolean
+language sql
+security definer
+set search_path = ''
+as $$
+  with updated as (
+    update payments.connected_accounts a
+       set charges_enabled = record_account_update.charges_enabled,
+           payouts_enabled = record_account_update.payouts_enabled,
+           details_submitted = record_account_update.details_submitted,
+           stripe_updated_at = record_account_update.stripe_updated_at,
+           updated_at = now()
+     where a.stripe_account_id = record_account_update.stripe_account_id
+       and (a.stripe_updated_at is null or a.stripe_updated_at <= record_account_update.stripe_updated_at)
+    returning 1
+  )
+  select exists (select from updated)
+$$;
+comment on function payments.record_account_update(text, boolean, boolean, boolean, timestamptz) is
+  'Applies an account.updated event to a known connected account unless a newer one was applied; true when applied.';
+
+create function payments.connected_account(user_id uuid) returns payments.connected_accounts
+language sql stable
+security definer
+set search_path = ''
+as $$
+  select a.* from payments.connected_accounts a where a.user_id = connected_account.user_id
+$$;
+comment on function payments.connected_account(uuid) is 'The connected account of a host, or null.';
+
+create function payments.record_connected_account(user_id uuid, stripe_account_id text) returns payments.connected_accounts
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  account payments.connected_accounts;
+begin
+  insert into payments.connected_accounts (user_id, stripe_account_id)
+  values (record_connected_account.user_id, record_connected_account.stripe_account_id)
+  on conflict on constraint connected_accounts_pkey do nothing;
+  -- Two racing onboardings used the same idempotency key, so they carry the same account: either row is right.
+  select a.* into account from payments.connected_accounts a where a.user_id = record_connected_account.user_id;
+  return account;
+end
+$$;
+comment on function payments.record_connected_account(uuid, text) is
+  'Records a host''s new connected account (a no-op when the host already has one); returns the host''s account.';
+
+create function payments.stripe_customer_id(user_id uuid) returns text
+language sql stable
+security definer
+set search_path = ''
+as $$
+  select c.stripe_customer_id from payments.stripe_customers c where c.user_id = stripe_customer_id.user_id
+$$;
+comment on function payments.stripe_customer_id(uuid) is 'The Stripe Customer id of a member, or null.';
+
+create function payments.record_stripe_customer(user_id uuid, stripe_customer_id text) returns text
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  stored text;
+begin
+  insert into payments.stripe_customers (user_id, stripe_customer_id)
+  values (record_stripe_customer.user_id, record_stripe_customer.stripe_customer_id)
+  on conflict on constraint stripe_customers_pkey do nothing;
+  select c.stripe_customer_id into stored from payments.stripe_customers c where c.user_id = record_stripe_customer.user_id;
+  return stored;
+end
+$$;
+comment on function payments.record_stripe_customer(uuid, text) is
+  'Records a member''s Stripe Customer (a no-op when one is recorded); returns the member''s customer id.';
 
 -- Functions: payments --------------------------------------------------------------------------------------------
 -- Security definer, service role only (granted below): the service role reads the tables and writes through these.
@@ -528,10 +743,13 @@ comment on view public.booking_payments is 'The payments of your bookings (as gu
 
 -- Grants ---------------------------------------------------------------------------------------------------------
 
-revoke all on payments.payments, payments.outbox from public, anon, authenticated, service_role;
-grant select on payments.payments, payments.outbox to service_role;
--- Clients reach payments.payments only through public.booking_payments, and only these columns.
+-- The service role (edge functions, operators) reads; it writes only through the functions above. Client roles get
+-- nothing but the columns public.booking_payments shows, under the policies below.
 grant usage on schema payments to authenticated;
+revoke all on payments.stripe_customers, payments.connected_accounts, payments.stripe_events, payments.payments,
+  payments.outbox from public, anon, authenticated, service_role;
+grant select on payments.stripe_customers, payments.connected_accounts, payments.stripe_events, payments.payments,
+  payments.outbox to service_role;
 grant select (booking_id, status, amount_cents, currency, refunded_cents, disputed, succeeded_at, created_at, updated_at)
   on payments.payments to authenticated;
 
@@ -544,6 +762,22 @@ revoke all on function private.enqueue_cancellation_money(), private.enqueue_due
 grant execute on function private.enqueue_due_payouts() to service_role;
 
 -- Row-level security ---------------------------------------------------------------------------------------------
+
+alter table payments.stripe_customers enable row level security;
+alter table payments.connected_accounts enable row level security;
+alter table payments.stripe_events enable row level security;
+
+create policy "the service role reads Stripe customers" on payments.stripe_customers
+  for select to service_role
+  using (true);
+
+create policy "the service role reads connected accounts" on payments.connected_accounts
+  for select to service_role
+  using (true);
+
+create policy "the service role reads the Stripe event ledger" on payments.stripe_events
+  for select to service_role
+  using (true);
 
 alter table payments.payments enable row level security;
 alter table payments.outbox enable row level security;
@@ -559,9 +793,3 @@ create policy "the service role reads payments" on payments.payments
 create policy "the service role reads the outbox" on payments.outbox
   for select to service_role
   using (true);
-
--- Scheduling -----------------------------------------------------------------------------------------------------
-
--- Scheduled with pg_cron where it exists (private.schedule_job records it either way). Without a scheduler nothing
--- is lost: the payments-worker function also enqueues due payouts before it drains the outbox.
-select private.schedule_job('enqueue-due-payouts', '*/10 * * * *', 'select private.enqueue_due_payouts()');
