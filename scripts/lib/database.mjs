@@ -1,5 +1,5 @@
 // Building a Staybase database: the platform bootstrap, then the migrations (and seed) with the real Supabase CLI.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { run } from './processes.mjs';
@@ -31,6 +31,7 @@ export function supabase(args) {
 
 /** Bootstraps (idempotent) and applies pending migrations; with `seed`, also runs the seed. */
 export async function migrate(url, { seed = true } = {}) {
+  await refuseUnknownHistory(url);
   await runSqlFile(url, 'sql/bootstrap.sql');
   const { stdout, stderr } = await supabase(['db', 'push', `--remote=${url}`, '--yes', ...(seed ? ['--include-seed'] : [])]);
   return `${stdout}${stderr}`;
@@ -52,6 +53,27 @@ export async function recreateServerDatabase(url) {
   try {
     await sql.unsafe(`drop database if exists "${name}" with (force)`);
     await sql.unsafe(`create database "${name}"`);
+  } finally {
+    await sql.end();
+  }
+}
+
+/**
+ * A database that applied migrations this checkout does not have (say, from before they were folded into a
+ * baseline) cannot be migrated forward: say so plainly rather than let `db push` fail with the CLI's message.
+ */
+async function refuseUnknownHistory(url) {
+  const sql = connect(url);
+  try {
+    const [{ recorded }] = await sql`select to_regclass('supabase_migrations.schema_migrations') is not null as recorded`;
+    if (!recorded) return;
+    const local = new Set(readdirSync(join(root, 'supabase', 'migrations')).map((file) => file.split('_')[0]));
+    const applied = await sql`select version from supabase_migrations.schema_migrations order by version`;
+    const unknown = applied.map((row) => row.version).filter((version) => !local.has(version));
+    if (unknown.length) {
+      throw new Error(`this database applied migrations that supabase/migrations does not have (${unknown.join(', ')}); ` +
+        'rebuild it from scratch with `npm run db:reset` (its data is lost), or use another database');
+    }
   } finally {
     await sql.end();
   }

@@ -64,7 +64,9 @@ create table public.bookings (
   constraint refund_within_total check (refund_cents between 0 and total_cents),
   constraint cancellation_recorded check ((status = 'cancelled') = (cancelled_at is not null and refund_cents is not null))
 );
-comment on table public.bookings is 'A stay: a request, a hold, a confirmed or past stay. Price and policy frozen at booking time. Written only by the booking functions.';
+-- The directive lets pg_graphql answer totalCount ("my bookings": the guest's or host's rows, through an index).
+comment on table public.bookings is
+  'A stay: a request, a hold, a confirmed or past stay. Price and policy frozen at booking time. Written only by the booking functions. @graphql({"totalCount": {"enabled": true}})';
 comment on column public.bookings.guest_id is 'The guest; null once they were erased (the booking is kept, detached).';
 comment on column public.bookings.check_out is 'Half-open: the check-out day is free for the next check-in.';
 comment on column public.bookings.expires_at is 'Deadline of the current hold: the host''s answer (awaiting_host) or the payment (pending_payment).';
