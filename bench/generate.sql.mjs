@@ -114,29 +114,25 @@ where ${inBatch('p.id', from, to)};
 `;
 }
 
-// One batch of bookings for the listings [from, to): confirmed stays, plus a few live and a few stale holds.
+// One batch of bookings for the listings [from, to): confirmed stays, plus a few live and a few stale holds, each
+// priced by private.price_stays (the fee rule lives only there).
 export function bookings(from, to) {
   return `
 select setseed(${(0.5 + from / LISTINGS / 2).toFixed(6)});
 insert into public.bookings (property_id, guest_id, host_id, check_in, check_out, guests, status, currency, nightly,
   accommodation_cents, discount_cents, cleaning_fee_cents, service_fee_cents, total_cents, host_fee_cents,
   host_payout_cents, cancellation_policy, time_zone, check_in_at, check_out_at, expires_at, confirmed_at)
-select s.property_id, s.guest_id, s.host_id, s.check_in, s.check_out, 1, s.status, s.currency,
-       (select jsonb_agg(jsonb_build_object('night', d::date, 'price_cents', s.price) order by d)
-          from generate_series(s.check_in, s.check_out - 1, interval '1 day') d),
-       s.accommodation, 0, s.cleaning, ((s.accommodation + s.cleaning) * 14 + 50) / 100,
-       s.accommodation + s.cleaning + ((s.accommodation + s.cleaning) * 14 + 50) / 100,
-       ((s.accommodation + s.cleaning) * 3 + 50) / 100,
-       s.accommodation + s.cleaning - ((s.accommodation + s.cleaning) * 3 + 50) / 100,
+select s.property_id, s.guest_id, s.host_id, s.check_in, s.check_out, 1, s.status, (q.quote).currency, (q.quote).nightly,
+       (q.quote).accommodation_cents, (q.quote).discount_cents, (q.quote).cleaning_fee_cents, (q.quote).service_fee_cents,
+       (q.quote).total_cents, (q.quote).host_fee_cents, (q.quote).host_payout_cents,
        s.cancellation_policy, s.time_zone,
        (s.check_in + time '15:00') at time zone s.time_zone, (s.check_out + time '11:00') at time zone s.time_zone,
        case when s.status = 'pending_payment' then case when s.stale then now() - interval '2 hours' else now() + interval '1 day' end end,
        case when s.status = 'confirmed' then now() end
 from (
-  select p.id as property_id, p.host_id, p.currency, p.cancellation_policy, p.time_zone, p.cleaning_fee_cents::bigint as cleaning,
+  select p.id as property_id, p.host_id, p.cancellation_policy, p.time_zone,
          ('b0000000-0000-4000-8000-' || lpad((${HOSTS} + (random() * ${GUESTS - 1})::int)::text, 12, '0'))::uuid as guest_id,
-         b.check_in, b.check_in + b.nights as check_out, p.nightly_price_cents as price,
-         p.nightly_price_cents::bigint * b.nights as accommodation,
+         b.check_in, b.check_in + b.nights as check_out,
          case when b.roll < 0.02 then 'pending_payment' else 'confirmed' end::public.booking_status as status,
          b.roll < 0.01 as stale
   from public.properties p
@@ -147,7 +143,9 @@ from (
                              random() as roll, k as kk, p.id as pid) b
   where p.status = 'published'
     and ${inBatch('p.id', from, to)}
-) s;
+) s
+-- Priced by the one pricing rule, as request_booking would have frozen them.
+cross join lateral private.price_stays(array[s.property_id], s.check_in, s.check_out) q;
 
 -- The claims the claim trigger would have made, set-based; the exclusion constraint checks every one of them.
 insert into private.calendar_claims (property_id, nights, booking_id, expires_at)
