@@ -97,3 +97,8 @@ revoke all on function private.pg_cron_installed() from public, anon, authentica
 revoke all on function private.schedule_job(text, text, text) from public, anon, authenticated, service_role;
 revoke all on function private.unschedule_job(text) from public, anon, authenticated, service_role;
 revoke all on function private.apply_job_schedules() from public, anon, authenticated, service_role;
+
+-- Row-level security ---------------------------------------------------------------------------------------------
+-- On, with no policy: only the owner (migrations, pg_cron's jobs) reads or writes the registry.
+
+alter table private.job_schedules enable row level security;
