@@ -1,5 +1,6 @@
 -- The schema's own conventions: what every object carries, and what pg_graphql reads from it (docs/graphql.md).
 begin;
+set local search_path = extensions, public;
 select plan(8);
 
 select is(
