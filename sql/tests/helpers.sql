@@ -1,49 +1,118 @@
--- Test helpers for the pgTAP suites (tests/db/*.test.sql). Loaded into test databases only, never a migration.
+-- Test helpers for the pgTAP suites (tests/db/*.test.sql): one set, shared by every suite. Loaded into test
+-- databases only (scripts/test.mjs, and by hand before `npm run test:db`), never a migration. Loading the file again
+-- replaces every helper: the tests schema holds nothing else.
 --
--- They reproduce PostgREST's request context exactly: a request is a transaction with `set local role <role>`
--- and `set_config('request.jwt.claims', <claims>, true)`, which is what auth.uid(), auth.jwt() and the
--- policies read. Users are created as Supabase Auth creates them (a row in auth.users; the profile comes from
--- the trigger), and named by a handle: tests.user('guest-ada').
+-- People     tests.create_user('guest-ada') / tests.create_admin('root') make users as Supabase Auth does (a row in
+--            auth.users; the profile comes from the trigger); tests.user('guest-ada') is the id.
+-- Acting     tests.act_as(tests.user('guest-ada')), tests.act_as_anon(), tests.act_as_service(), tests.act_as_owner()
+--            reproduce PostgREST's request context exactly: `set local role <role>` and
+--            `set_config('request.jwt.claims', <claims>, true)`, which auth.uid(), auth.jwt() and the policies read.
+-- Fixtures   every fixture a suite refers to is named by a handle, in tests.fixtures: tests.create_user and
+--            tests.create_property name what they make; tests.remember('booking', 'instant', id) names anything else.
+--            tests.user(handle), tests.property(handle), tests.booking(handle) and tests.named(kind) find them
+--            whoever the test acts as (drafts, other members' bookings, erased members included).
+-- Refusals   tests.refuses($$ statement $$, 'PT409', 'dates_unavailable', 'a stay over booked nights is refused'):
+--            a pgTAP assertion that the statement fails with that SQLSTATE and that hint (the stable reason code a
+--            program switches on, docs/conventions.md), optionally with that message too; when it fails it says
+--            what was raised instead.
 create extension if not exists pgtap with schema extensions;
-create schema if not exists tests;
+drop schema if exists tests cascade;
+create schema tests;
+comment on schema tests is 'pgTAP helpers (sql/tests/helpers.sql): test databases only.';
 grant usage on schema tests to anon, authenticated, service_role;
 
-create or replace function tests.create_user(handle text, app_metadata jsonb default '{}', display_name text default null)
-returns uuid
-language sql
+-- Fixtures by handle ---------------------------------------------------------------------------------------------
+-- Rows live only as long as the suite's transaction. No unique index: suites running side by side on one database
+-- would wait on each other's uncommitted handles; tests.remember keeps a handle unique within a transaction.
+create table tests.fixtures (
+  kind text not null,
+  handle text not null,
+  id uuid not null
+);
+create index fixtures_by_handle on tests.fixtures (kind, handle);
+comment on table tests.fixtures is 'The fixtures of the running suite, by kind and handle (tests.remember).';
+
+-- Names a fixture: `kind` is what it is (user, property, booking, ...), `handle` the name the suite uses.
+create function tests.remember(kind text, handle text, id uuid) returns uuid
+language plpgsql
 security definer
 set search_path = ''
 as $$
-  insert into auth.users (id, instance_id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
-  values (gen_random_uuid(), '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated',
-          handle || '@tests.staybase.test', now(),
-          '{"provider": "email", "providers": ["email"]}'::jsonb || app_metadata,
-          jsonb_build_object('display_name', coalesce(display_name, handle)), now(), now())
-  returning id
+begin
+  if id is null then
+    raise exception 'tests.remember: no id to name % "%"', kind, handle;
+  end if;
+  if exists (select from tests.fixtures f where f.kind = remember.kind and f.handle = remember.handle) then
+    raise exception 'tests.remember: % "%" is already named', kind, handle;
+  end if;
+  insert into tests.fixtures (kind, handle, id) values (kind, handle, id);
+  return id;
+end
 $$;
 
-create or replace function tests.create_admin(handle text) returns uuid
-language sql
-as $$ select tests.create_user(handle, '{"role": "admin"}') $$;
-
-create or replace function tests.user(handle text) returns uuid
+-- The id of a named fixture; an error names what is missing.
+create function tests.fixture(kind text, handle text) returns uuid
 language plpgsql stable
+security definer
+set search_path = ''
+as $$
+declare
+  fixture_id uuid;
+begin
+  select f.id into fixture_id from tests.fixtures f where f.kind = fixture.kind and f.handle = fixture.handle;
+  if fixture_id is null then
+    raise exception 'tests: no % named "%" (name it with tests.remember, or make it with a tests.create_* helper)', kind, handle;
+  end if;
+  return fixture_id;
+end
+$$;
+
+-- Every fixture of a kind, for suites that list or sweep them ("the bookings of this suite").
+create function tests.named(kind text) returns table (handle text, id uuid)
+language sql stable
+security definer
+set search_path = ''
+as $$ select f.handle, f.id from tests.fixtures f where f.kind = named.kind order by f.handle $$;
+
+create function tests.user(handle text) returns uuid
+language sql stable
+as $$ select tests.fixture('user', handle) $$;
+
+create function tests.property(handle text) returns uuid
+language sql stable
+as $$ select tests.fixture('property', handle) $$;
+
+create function tests.booking(handle text) returns uuid
+language sql stable
+as $$ select tests.fixture('booking', handle) $$;
+
+-- People ---------------------------------------------------------------------------------------------------------
+create function tests.create_user(handle text, app_metadata jsonb default '{}', display_name text default null)
+returns uuid
+language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
   user_id uuid;
 begin
-  select id into user_id from auth.users where email = handle || '@tests.staybase.test';
-  if user_id is null then
-    raise exception 'tests.user: no test user "%"; create it with tests.create_user', handle;
-  end if;
-  return user_id;
+  insert into auth.users (id, instance_id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+  values (gen_random_uuid(), '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated',
+          handle || '@tests.staybase.test', now(),
+          '{"provider": "email", "providers": ["email"]}'::jsonb || app_metadata,
+          jsonb_build_object('display_name', coalesce(display_name, handle)), now(), now())
+  returning id into user_id;
+  return tests.remember('user', handle, user_id);
 end
 $$;
 
--- Acts as a signed-in user for the rest of the transaction, with the claims Supabase Auth signs.
-create or replace function tests.act_as(user_id uuid) returns void
+create function tests.create_admin(handle text) returns uuid
+language sql
+as $$ select tests.create_user(handle, '{"role": "admin"}') $$;
+
+-- Acting as a role -----------------------------------------------------------------------------------------------
+-- A signed-in user for the rest of the transaction, with the claims Supabase Auth signs.
+create function tests.act_as(user_id uuid) returns void
 language plpgsql
 as $$
 declare
@@ -62,7 +131,7 @@ begin
 end
 $$;
 
-create or replace function tests.act_as_anon() returns void
+create function tests.act_as_anon() returns void
 language plpgsql
 as $$
 begin
@@ -72,7 +141,7 @@ begin
 end
 $$;
 
-create or replace function tests.act_as_service() returns void
+create function tests.act_as_service() returns void
 language plpgsql
 as $$
 begin
@@ -83,7 +152,7 @@ end
 $$;
 
 -- Back to the owner (a migration's or a job's view), with no request context.
-create or replace function tests.act_as_owner() returns void
+create function tests.act_as_owner() returns void
 language plpgsql
 as $$
 begin
@@ -92,49 +161,40 @@ begin
 end
 $$;
 
-
--- A listing by its title, whatever its status (fixtures look listings up by name, as the caller cannot always see them).
-create or replace function tests.property(title text) returns uuid
-language plpgsql stable
+-- Listings and stays ---------------------------------------------------------------------------------------------
+-- A listing, inserted as the owner (published unless told otherwise) and named by `handle` (its title by default).
+create function tests.create_property(
+  host uuid, title text, time_zone text default 'UTC', nightly_price_cents integer default 10000,
+  cleaning_fee_cents integer default 2000, instant_book boolean default true,
+  cancellation_policy public.cancellation_policy default 'flexible', max_guests integer default 4,
+  min_nights integer default 1, max_nights integer default 30, status public.listing_status default 'published',
+  weekly_discount_pct integer default 0, monthly_discount_pct integer default 0, handle text default null,
+  currency text default 'NZD', city text default 'Testville', country_code text default 'NZ',
+  latitude numeric default -36.85, longitude numeric default 174.76
+) returns uuid
+language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
   property_id uuid;
 begin
-  select id into property_id from public.properties p where p.title = property.title;
-  if property_id is null then
-    raise exception 'tests.property: no listing titled "%"', title;
-  end if;
-  return property_id;
-end
-$$;
-
--- A listing for fixtures, inserted as its host would (published unless told otherwise).
-create or replace function tests.create_property(
-  host uuid, title text, time_zone text default 'UTC', nightly_price_cents integer default 10000,
-  cleaning_fee_cents integer default 2000, instant_book boolean default true,
-  cancellation_policy public.cancellation_policy default 'flexible', max_guests integer default 4,
-  min_nights integer default 1, max_nights integer default 30, status public.listing_status default 'published',
-  weekly_discount_pct integer default 0, monthly_discount_pct integer default 0
-) returns uuid
-language sql
-security definer
-set search_path = ''
-as $$
   insert into public.properties (host_id, title, city, country_code, latitude, longitude, time_zone, currency,
     nightly_price_cents, cleaning_fee_cents, instant_book, cancellation_policy, max_guests, min_nights, max_nights,
     status, weekly_discount_pct, monthly_discount_pct)
-  values (host, title, 'Testville', 'NZ', -36.85, 174.76, time_zone, 'NZD', nightly_price_cents, cleaning_fee_cents,
-    instant_book, cancellation_policy, max_guests, min_nights, max_nights, status, weekly_discount_pct,
-    monthly_discount_pct)
-  returning id
+  values (host, title, city, country_code, latitude, longitude, time_zone, currency, nightly_price_cents,
+    cleaning_fee_cents, instant_book, cancellation_policy, max_guests, min_nights, max_nights, status,
+    weekly_discount_pct, monthly_discount_pct)
+  returning id into property_id;
+  return tests.remember('property', coalesce(handle, title), property_id);
+end
 $$;
 
 -- A completed stay, inserted as the owner the way a confirmed booking ends (past dates cannot be requested):
 -- priced like request_booking prices it, its nights claimed. checked_out_at defaults to the check-out time on the
--- check-out day in the listing's time zone; tests move it to put the review window where they need it.
-create or replace function tests.create_completed_stay(
+-- check-out day in the listing's time zone; tests move it to put the review window where they need it. Name it
+-- with tests.remember('booking', handle, ...) to refer to it.
+create function tests.create_completed_stay(
   property uuid, guest uuid, check_in date, nights integer default 2, checked_out_at timestamptz default null
 ) returns uuid
 language plpgsql
@@ -161,6 +221,39 @@ begin
     (check_in + listing.check_in_time) at time zone listing.time_zone - interval '30 days')
   returning id into booking_id;
   return booking_id;
+end
+$$;
+
+-- Refusals -------------------------------------------------------------------------------------------------------
+-- Passes when `statement` fails with SQLSTATE `errcode` and hint `hint` (null: a refusal without a hint), and with
+-- exactly `message` when one is given. Like pgTAP's throws_ok, the statement runs in a subtransaction as the current
+-- role; on failure the diagnostics show what was caught against what was wanted.
+create function tests.refuses(statement text, errcode text, hint text, description text, message text default null)
+returns text
+language plpgsql
+as $$
+declare
+  caught_state text;
+  caught_hint text;
+  caught_message text;
+  wanted text := refuses.errcode || ', ' || coalesce('hint ' || refuses.hint, 'no hint')
+                 || coalesce(': ' || refuses.message, '');
+begin
+  begin
+    execute statement;
+  exception when others then
+    get stacked diagnostics caught_state = returned_sqlstate, caught_hint = pg_exception_hint,
+                            caught_message = message_text;
+  end;
+  caught_hint := nullif(caught_hint, '');
+  if caught_state = refuses.errcode and caught_hint is not distinct from refuses.hint
+     and (refuses.message is null or caught_message = refuses.message) then
+    return ok(true, description);
+  end if;
+  return ok(false, description) || E'\n' || diag(
+    '      caught: ' || coalesce(caught_state || ', ' || coalesce('hint ' || caught_hint, 'no hint') || ': ' || caught_message,
+                                 'no error')
+    || E'\n      wanted: ' || wanted);
 end
 $$;
 

@@ -13,23 +13,16 @@ select plan(49);
 select tests.create_user('hana');
 select tests.create_user('gia');
 
-create temp table fixture (handle text primary key, id uuid not null default gen_random_uuid(), time_zone text not null);
-grant select on fixture to anon, authenticated, service_role;
-insert into fixture (handle, time_zone) values
-  ('loft', 'Pacific/Auckland'), ('room', 'Pacific/Auckland'), ('bungalow', 'America/Los_Angeles'),
-  ('draft', 'Pacific/Auckland');
-create function pg_temp.listing(handle text) returns uuid
-language sql stable
-as $$ select f.id from pg_temp.fixture f where f.handle = listing.handle $$;
--- Today at the listing, plus n days.
+-- Today where the listing is, plus n days (security definer: the draft's time zone is read whoever acts).
 create function pg_temp.day(handle text, n integer) returns date
 language sql stable
-as $$ select (now() at time zone f.time_zone)::date + n from pg_temp.fixture f where f.handle = day.handle $$;
+security definer
+as $$ select (now() at time zone p.time_zone)::date + n from public.properties p where p.id = tests.property(handle) $$;
 -- The quote for nights [day(from), day(to)) without its nightly breakdown.
 create function pg_temp.quote(handle text, from_day integer, to_day integer, guests integer default 2) returns jsonb
 language sql stable
 as $$
-  select to_jsonb(public.quote_stay(pg_temp.listing(handle), pg_temp.day(handle, from_day), pg_temp.day(handle, to_day), guests)) - 'nightly'
+  select to_jsonb(public.quote_stay(tests.property(handle), pg_temp.day(handle, from_day), pg_temp.day(handle, to_day), guests)) - 'nightly'
 $$;
 create function pg_temp.expected(bookable boolean, reason text, nights integer, currency text, accommodation bigint,
                                  discount bigint, cleaning bigint, service_fee bigint, total bigint, host_fee bigint,
@@ -45,22 +38,22 @@ $$;
 --       a seasonal rate of 150.00 for the nights [D+50, D+53); a host block on [D+120, D+122).
 -- room: 10.75 NZD a night, no cleaning, 10% weekly, 1..30 nights (prices chosen so fees land on half units).
 -- bungalow: 200.00 USD a night in Los Angeles, 1..30 nights.
-insert into public.properties (id, host_id, title, status, city, country_code, latitude, longitude, time_zone,
-  nightly_price_cents, currency, cleaning_fee_cents, weekly_discount_pct, monthly_discount_pct, min_nights,
-  max_nights, max_guests)
-values
-  (pg_temp.listing('loft'), tests.user('hana'), 'Quote Loft', 'published', 'Auckland', 'NZ', -36.85, 174.76,
-   'Pacific/Auckland', 10000, 'NZD', 2500, 10, 25, 2, 40, 4),
-  (pg_temp.listing('room'), tests.user('hana'), 'Rounding Room', 'published', 'Auckland', 'NZ', -36.86, 174.76,
-   'Pacific/Auckland', 1075, 'NZD', 0, 10, 0, 1, 30, 2),
-  (pg_temp.listing('bungalow'), tests.user('hana'), 'LA Bungalow', 'published', 'Los Angeles', 'US', 34.05, -118.24,
-   'America/Los_Angeles', 20000, 'USD', 0, 0, 0, 1, 30, 2),
-  (pg_temp.listing('draft'), tests.user('hana'), 'Unfinished Draft', 'draft', 'Auckland', 'NZ', -36.87, 174.76,
-   'Pacific/Auckland', 10000, 'NZD', 0, 0, 0, 1, 30, 2);
+select tests.create_property(tests.user('hana'), 'Quote Loft', 'Pacific/Auckland', nightly_price_cents => 10000,
+  cleaning_fee_cents => 2500, weekly_discount_pct => 10, monthly_discount_pct => 25, min_nights => 2, max_nights => 40,
+  max_guests => 4, city => 'Auckland', handle => 'loft');
+select tests.create_property(tests.user('hana'), 'Rounding Room', 'Pacific/Auckland', nightly_price_cents => 1075,
+  cleaning_fee_cents => 0, weekly_discount_pct => 10, min_nights => 1, max_nights => 30, max_guests => 2,
+  city => 'Auckland', latitude => -36.86, handle => 'room');
+select tests.create_property(tests.user('hana'), 'LA Bungalow', 'America/Los_Angeles', nightly_price_cents => 20000,
+  cleaning_fee_cents => 0, min_nights => 1, max_nights => 30, max_guests => 2, currency => 'USD',
+  city => 'Los Angeles', country_code => 'US', latitude => 34.05, longitude => -118.24, handle => 'bungalow');
+select tests.create_property(tests.user('hana'), 'Unfinished Draft', 'Pacific/Auckland', nightly_price_cents => 10000,
+  cleaning_fee_cents => 0, min_nights => 1, max_nights => 30, max_guests => 2, status => 'draft',
+  city => 'Auckland', latitude => -36.87, handle => 'draft');
 insert into public.seasonal_rates (property_id, start_date, end_date, nightly_price_cents, label)
-values (pg_temp.listing('loft'), pg_temp.day('loft', 50), pg_temp.day('loft', 53), 15000, 'festival');
+values (tests.property('loft'), pg_temp.day('loft', 50), pg_temp.day('loft', 53), 15000, 'festival');
 insert into public.availability_blocks (property_id, start_date, end_date)
-values (pg_temp.listing('loft'), pg_temp.day('loft', 120), pg_temp.day('loft', 122));
+values (tests.property('loft'), pg_temp.day('loft', 120), pg_temp.day('loft', 122));
 
 select tests.act_as_anon();
 
@@ -69,7 +62,7 @@ select tests.act_as_anon();
 -- service 14% = 52.50; host 3% = 11.25; total 375.00 + 52.50 = 427.50; payout 375.00 - 11.25 = 363.75.
 select is(pg_temp.quote('loft', 48, 51), pg_temp.expected(true, null, 3, 'NZD', 35000, 0, 2500, 5250, 42750, 1125, 36375),
   'a stay straddling the start of a seasonal rate pays the seasonal price only for the nights it covers');
-select is((to_jsonb(public.quote_stay(pg_temp.listing('loft'), pg_temp.day('loft', 48), pg_temp.day('loft', 51), 2)) -> 'nightly'),
+select is((to_jsonb(public.quote_stay(tests.property('loft'), pg_temp.day('loft', 48), pg_temp.day('loft', 51), 2)) -> 'nightly'),
   jsonb_build_array(jsonb_build_object('night', pg_temp.day('loft', 48), 'price_cents', 10000),
                     jsonb_build_object('night', pg_temp.day('loft', 49), 'price_cents', 10000),
                     jsonb_build_object('night', pg_temp.day('loft', 50), 'price_cents', 15000)),
@@ -77,7 +70,7 @@ select is((to_jsonb(public.quote_stay(pg_temp.listing('loft'), pg_temp.day('loft
 -- D+52 .. D+55: 150.00 (D+52) + 100.00 (D+53, the rate's exclusive end) + 100.00 = 350.00: same totals as above.
 select is(pg_temp.quote('loft', 52, 55), pg_temp.expected(true, null, 3, 'NZD', 35000, 0, 2500, 5250, 42750, 1125, 36375),
   'a stay straddling the end of a seasonal rate pays it only for the nights before its end_date');
-select is((to_jsonb(public.quote_stay(pg_temp.listing('loft'), pg_temp.day('loft', 52), pg_temp.day('loft', 55), 2)) -> 'nightly' -> 1),
+select is((to_jsonb(public.quote_stay(tests.property('loft'), pg_temp.day('loft', 52), pg_temp.day('loft', 55), 2)) -> 'nightly' -> 1),
   jsonb_build_object('night', pg_temp.day('loft', 53), 'price_cents', 10000),
   'a seasonal rate''s end_date is exclusive: that night is at the base price');
 -- D+50 .. D+53: 3 × 150.00 = 450.00; subtotal 475.00; service 66.50; host 14.25; total 541.50; payout 460.75.
@@ -116,7 +109,7 @@ select is(pg_temp.quote('loft', 60, 62, 4) ->> 'reason', null, 'a stay for exact
 select is(pg_temp.quote('loft', 60, 62, 5) ->> 'reason', 'too_many_guests', 'more guests than max_guests is not bookable (too_many_guests)');
 select is(pg_temp.quote('loft', 60, 62, 0) ->> 'reason', 'invalid_guests', 'zero guests is not a stay (invalid_guests)');
 select is(pg_temp.quote('loft', 60, 62, -3) ->> 'reason', 'invalid_guests', 'a negative number of guests is not a stay (invalid_guests)');
-select is((to_jsonb(public.quote_stay(pg_temp.listing('loft'), pg_temp.day('loft', 60), pg_temp.day('loft', 62))) ->> 'reason'), null,
+select is((to_jsonb(public.quote_stay(tests.property('loft'), pg_temp.day('loft', 60), pg_temp.day('loft', 62))) ->> 'reason'), null,
   'guests defaults to one');
 
 -- Invalid dates -------------------------------------------------------------------------------------------------
@@ -124,7 +117,7 @@ select is(jsonb_strip_nulls(pg_temp.quote('loft', 60, 60)),
   jsonb_build_object('bookable', false, 'reason', 'invalid_dates', 'currency', 'NZD'),
   'checking out on the check-in day is invalid_dates, with no price');
 select is(pg_temp.quote('loft', 62, 60) ->> 'reason', 'invalid_dates', 'checking out before checking in is invalid_dates');
-select is(to_jsonb(public.quote_stay(pg_temp.listing('loft'), null, pg_temp.day('loft', 62), 2)) ->> 'reason', 'invalid_dates',
+select is(to_jsonb(public.quote_stay(tests.property('loft'), null, pg_temp.day('loft', 62), 2)) ->> 'reason', 'invalid_dates',
   'a missing check-in date is invalid_dates');
 
 -- Past dates, judged where the property is ------------------------------------------------------------------------
@@ -133,7 +126,7 @@ select is(pg_temp.quote('room', 0, 1) ->> 'reason', null, 'checking in today (Au
 select is(pg_temp.quote('bungalow', -1, 1) ->> 'reason', 'past_dates', 'checking in yesterday (Los Angeles time) in Los Angeles is past_dates');
 select is(pg_temp.quote('bungalow', 0, 1) ->> 'reason', null,
   'checking in today (Los Angeles time) in Los Angeles is bookable, although the session''s date (UTC+14) is already later');
-select is(to_jsonb(public.quote_stay(pg_temp.listing('room'), pg_temp.day('bungalow', 0), pg_temp.day('bungalow', 0) + 1, 1)) ->> 'reason',
+select is(to_jsonb(public.quote_stay(tests.property('room'), pg_temp.day('bungalow', 0), pg_temp.day('bungalow', 0) + 1, 1)) ->> 'reason',
   case when pg_temp.day('room', 0) > pg_temp.day('bungalow', 0) then 'past_dates' end,
   'a night that is still today in Los Angeles is past in Auckland whenever Auckland''s date is already the next day');
 
@@ -173,7 +166,7 @@ select is(
   (select count(*)::integer
    from generate_series(45, 57) f
    cross join generate_series(2, 10) n
-   cross join lateral (select public.quote_stay(pg_temp.listing('loft'), pg_temp.day('loft', f), pg_temp.day('loft', f + n)) as q) quote
+   cross join lateral (select public.quote_stay(tests.property('loft'), pg_temp.day('loft', f), pg_temp.day('loft', f + n)) as q) quote
    cross join lateral (
      select sum(case when d::date >= pg_temp.day('loft', 50) and d::date < pg_temp.day('loft', 53) then 15000 else 10000 end) as cents
      from generate_series(pg_temp.day('loft', f), pg_temp.day('loft', f + n) - 1, interval '1 day') d
@@ -194,7 +187,7 @@ language sql stable
 as $$
   select array_agg((c.night - pg_temp.day(handle, 0)) || ':' || case when c.available then 'free' else 'taken' end || ':' || c.price_cents
                    order by c.night)
-  from public.property_calendar(pg_temp.listing(handle), pg_temp.day(handle, from_day), pg_temp.day(handle, to_day)) c
+  from public.property_calendar(tests.property(handle), pg_temp.day(handle, from_day), pg_temp.day(handle, to_day)) c
 $$;
 
 select tests.act_as_anon();
@@ -206,18 +199,20 @@ select is(pg_temp.calendar('room', -2, 2), array['-2:taken:1075', '-1:taken:1075
   'past nights (Auckland time) are unavailable; tonight is available');
 select is(pg_temp.calendar('bungalow', -1, 1), array['-1:taken:20000', '0:free:20000'],
   'tonight in Los Angeles is available even though the session''s date (UTC+14) is later');
-select is((select count(*)::int from public.property_calendar(pg_temp.listing('loft'), pg_temp.day('loft', 0), pg_temp.day('loft', 366))),
+select is((select count(*)::int from public.property_calendar(tests.property('loft'), pg_temp.day('loft', 0), pg_temp.day('loft', 366))),
   366, 'a calendar of a full leap year (366 nights) is allowed');
-select throws_ok(format($$ select * from public.property_calendar(%L, %L, %L) $$,
-                        pg_temp.listing('loft'), pg_temp.day('loft', 0), pg_temp.day('loft', 367)),
-  '22023', 'a calendar spans at most a year (366 nights) per call', 'a calendar of more than 366 nights is refused (22023)');
-select throws_ok(format($$ select * from public.property_calendar(%L, %L, %L) $$,
-                        pg_temp.listing('loft'), pg_temp.day('loft', 5), pg_temp.day('loft', 5)),
-  '22023', 'to_date must be after from_date', 'an empty calendar range is refused (22023)');
-select throws_ok(format($$ select * from public.property_calendar(%L, current_date, current_date + 7) $$, gen_random_uuid()),
-  'PT404', null, 'the calendar of an unknown listing is PT404');
-select throws_ok(format($$ select * from public.property_calendar(%L, current_date, current_date + 7) $$, pg_temp.listing('draft')),
-  'PT404', null, 'the calendar of a draft is PT404 for anon');
+select tests.refuses(format($$ select * from public.property_calendar(%L, %L, %L) $$,
+                        tests.property('loft'), pg_temp.day('loft', 0), pg_temp.day('loft', 367)),
+  '22023', 'range_too_long', 'a calendar of more than 366 nights is refused (range_too_long)',
+  message => 'a calendar spans at most a year (366 nights) per call');
+select tests.refuses(format($$ select * from public.property_calendar(%L, %L, %L) $$,
+                        tests.property('loft'), pg_temp.day('loft', 5), pg_temp.day('loft', 5)),
+  '22023', 'invalid_dates', 'an empty calendar range is refused (invalid_dates)',
+  message => 'to_date must be after from_date');
+select tests.refuses(format($$ select * from public.property_calendar(%L, current_date, current_date + 7) $$, gen_random_uuid()),
+  'PT404', 'not_found', 'the calendar of an unknown listing is not found');
+select tests.refuses(format($$ select * from public.property_calendar(%L, current_date, current_date + 7) $$, tests.property('draft')),
+  'PT404', 'not_found', 'the calendar of a draft is not found for anon');
 select tests.act_as(tests.user('hana'));
 select is(array_length(pg_temp.calendar('draft', 0, 7), 1), 7, 'a host reads the calendar of their own draft');
 

@@ -13,37 +13,35 @@ select tests.create_property(tests.user('hana'), 'Strict Auckland', 'Pacific/Auc
 select tests.create_property(tests.user('hana'), 'Weekly moderate', 'Pacific/Auckland', cancellation_policy => 'moderate',
                              nightly_price_cents => 10001, weekly_discount_pct => 10);
 
-create temp table b (name text primary key, id uuid not null);
-grant all on b to public;
-
 -- Confirmed (paid) bookings made by gus.
 select tests.act_as(tests.user('gus'));
-insert into b select 'flexible', (public.request_booking(tests.property('Flexible Auckland'),
-  private.local_today('Pacific/Auckland') + 30, private.local_today('Pacific/Auckland') + 33, 1)).id;
-insert into b select 'moderate', (public.request_booking(tests.property('Moderate LA'),
-  private.local_today('America/Los_Angeles') + 30, private.local_today('America/Los_Angeles') + 33, 1)).id;
-insert into b select 'strict', (public.request_booking(tests.property('Strict Auckland'),
-  private.local_today('Pacific/Auckland') + 20, private.local_today('Pacific/Auckland') + 23, 1)).id;
-insert into b select 'strict_soon', (public.request_booking(tests.property('Strict Auckland'),
-  private.local_today('Pacific/Auckland') + 10, private.local_today('Pacific/Auckland') + 13, 1)).id;
-insert into b select 'weekly', (public.request_booking(tests.property('Weekly moderate'),
-  private.local_today('Pacific/Auckland') + 30, private.local_today('Pacific/Auckland') + 37, 1)).id;
+select tests.remember('booking', 'flexible', (public.request_booking(tests.property('Flexible Auckland'),
+  private.local_today('Pacific/Auckland') + 30, private.local_today('Pacific/Auckland') + 33, 1)).id);
+select tests.remember('booking', 'moderate', (public.request_booking(tests.property('Moderate LA'),
+  private.local_today('America/Los_Angeles') + 30, private.local_today('America/Los_Angeles') + 33, 1)).id);
+select tests.remember('booking', 'strict', (public.request_booking(tests.property('Strict Auckland'),
+  private.local_today('Pacific/Auckland') + 20, private.local_today('Pacific/Auckland') + 23, 1)).id);
+select tests.remember('booking', 'strict_soon', (public.request_booking(tests.property('Strict Auckland'),
+  private.local_today('Pacific/Auckland') + 10, private.local_today('Pacific/Auckland') + 13, 1)).id);
+select tests.remember('booking', 'weekly', (public.request_booking(tests.property('Weekly moderate'),
+  private.local_today('Pacific/Auckland') + 30, private.local_today('Pacific/Auckland') + 37, 1)).id);
 -- A week in Auckland across the end of daylight saving time (first Sunday of April: clocks go from +13 to +12).
-insert into b select 'dst', (public.request_booking(tests.property('Flexible Auckland'),
-  make_date(extract(year from now())::int + 1, 4, 1), make_date(extract(year from now())::int + 1, 4, 8), 1)).id;
+select tests.remember('booking', 'dst', (public.request_booking(tests.property('Flexible Auckland'),
+  make_date(extract(year from now())::int + 1, 4, 1), make_date(extract(year from now())::int + 1, 4, 8), 1)).id);
 
 select tests.act_as_service();
-select public.confirm_booking_payment(id, (select total_cents from public.bookings x where x.id = b.id), 'NZD') from b;
+select public.confirm_booking_payment(b.id, (select total_cents from public.bookings x where x.id = b.id), 'NZD')
+  from tests.named('booking') b;
 select tests.act_as_owner();
 
 create function pg_temp.refund(name text, at_offset interval, from_check_in boolean default true) returns bigint
 language sql as $$
   select private.refund_due(bk, case when from_check_in then bk.check_in_at else bk.created_at end + at_offset, false)
-  from public.bookings bk where bk.id = (select id from b where b.name = refund.name)
+  from public.bookings bk where bk.id = tests.booking(refund.name)
 $$;
 
-select is((select total_cents from public.bookings where id = (select id from b where name = 'flexible')), 36480::bigint,
-  'the fixture stay costs 36480 in total');
+select is((select total_cents from public.bookings where id = tests.booking('flexible')), 36480::bigint,
+  'a 3-night fixture stay at 100.00 with 20.00 cleaning costs 36480 in total, service fee included');
 
 -- flexible
 select is(pg_temp.refund('flexible', interval '-24 hours'), 36480::bigint,
@@ -80,27 +78,27 @@ select is(pg_temp.refund('strict_soon', interval '1 hour', false), 17000::bigint
   'strict: no full refund within 48 h of booking when check-in is less than 14 days away');
 
 -- Time zones: nights begin at the check-in time where the listing is, across a daylight-saving change.
-select is((select check_in_at from public.bookings where id = (select id from b where name = 'dst')),
+select is((select check_in_at from public.bookings where id = tests.booking('dst')),
   (make_date(extract(year from now())::int + 1, 4, 1) + time '15:00') at time zone 'Pacific/Auckland',
   'check-in is 15:00 Auckland time on the check-in day');
 select is((select private.refund_due(bk, ((bk.check_out - 1) + time '15:00') at time zone 'Pacific/Auckland' - interval '30 minutes', false)
-           from public.bookings bk where id = (select id from b where name = 'dst')),
+           from public.bookings bk where id = tests.booking('dst')),
   0::bigint, 'flexible: half an hour before the last night begins (after the clocks changed), nothing is refunded');
 select is((select private.refund_due(bk, ((bk.check_out - 2) + time '15:00') at time zone 'Pacific/Auckland' - interval '30 minutes', false)
-           from public.bookings bk where id = (select id from b where name = 'dst')),
+           from public.bookings bk where id = tests.booking('dst')),
   10000::bigint, 'flexible: half an hour before the sixth night begins, the last night is refunded (local 15:00 after the DST change)');
 select is((select private.refund_due(bk, ((bk.check_out - 2) + time '15:00') at time zone 'Pacific/Auckland' + interval '30 minutes', false)
-           from public.bookings bk where id = (select id from b where name = 'dst')),
+           from public.bookings bk where id = tests.booking('dst')),
   0::bigint, 'flexible: half an hour after the sixth night began, only the last night is left and nothing is refunded');
 
 -- Through cancel_booking
 select tests.act_as(tests.user('gus'));
-select is((public.cancel_booking((select id from b where name = 'flexible'), 'Change of plans')).refund_cents, 36480::bigint,
+select is((public.cancel_booking(tests.booking('flexible'), 'Change of plans')).refund_cents, 36480::bigint,
   'a guest cancelling a flexible stay a month ahead gets everything back');
-select is((public.cancel_booking((select id from b where name = 'strict_soon'), null)).refund_cents, 17000::bigint,
+select is((public.cancel_booking(tests.booking('strict_soon'), null)).refund_cents, 17000::bigint,
   'a guest cancelling a strict stay 10 days ahead gets 50% plus cleaning');
 select tests.act_as(tests.user('hana'));
-select is((public.cancel_booking((select id from b where name = 'moderate'), 'Double-booked elsewhere')).refund_cents, 36480::bigint,
+select is((public.cancel_booking(tests.booking('moderate'), 'Double-booked elsewhere')).refund_cents, 36480::bigint,
   'a host cancelling refunds everything, whatever the policy');
 
 select * from finish();

@@ -2,7 +2,7 @@
 -- holds, bookings), exact totals, the antimeridian, and every refusal with its hint.
 begin;
 set local search_path = extensions, public;
-select plan(70);
+select plan(72);
 
 -- Fixtures: an island of listings far from the seed (lat 10..12, lon -141..-139), and two huts on the antimeridian.
 select tests.create_user('search-host');
@@ -70,7 +70,7 @@ update public.bookings set expires_at = now() - interval '1 minute'
 update public.bookings set status = 'confirmed', expires_at = null, confirmed_at = now()
  where property_id = 'a0000000-0000-4000-8000-000000000010';
 
--- Helpers: the ids a search returns, in order; every page of a search followed by cursor; a refusal's code and hint.
+-- Helpers: the ids a search returns, in order; every page of a search followed by cursor.
 create function pg_temp.ids(args text) returns text[]
 language plpgsql as $$
 declare result text[];
@@ -97,19 +97,6 @@ begin
     exit when cardinality(page) < page_size or pages > 100;
   end loop;
   return result;
-end $$;
-
-create function pg_temp.refusal(statement text) returns text
-language plpgsql as $$
-declare
-  state text;
-  hint text;
-begin
-  execute statement;
-  return 'no error';
-exception when others then
-  get stacked diagnostics state = returned_sqlstate, hint = pg_exception_hint;
-  return state || ' ' || coalesce(hint, '');
 end $$;
 
 create temporary view island as
@@ -142,7 +129,7 @@ select is(pg_temp.ids($$min_latitude => -18, max_latitude => -16, min_longitude 
 select is(pg_temp.ids($$latitude => -17, longitude => 179.9, radius_km => 70, sort => 'distance'$$),
   array['020', '021'], 'a radius around a point near the antimeridian reaches across it');
 select is(pg_temp.ids($$latitude => -17, longitude => 179.9, radius_km => 50, sort => 'distance'$$),
-  array['020'], '... and only as far as the radius');
+  array['020'], 'a radius across the antimeridian reaches only as far as the radius');
 select is(pg_temp.ids($$latitude => -17, longitude => -179.95, radius_km => 60, sort => 'distance'$$),
   array['021', '020'], 'a radius around a point west of the antimeridian reaches east across it');
 
@@ -165,7 +152,7 @@ select ok('006' = any (pg_temp.ids($$min_latitude => 10, max_latitude => 12, min
   'a block that starts on the check-out day does not block');
 select ok(not '006' = any (pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139,
                         check_in => current_date + 40, check_out => current_date + 43, page_size => 100$$)),
-  '... but one night more reaches it');
+  'a stay one night longer reaches the block, which leaves the listing out');
 select ok('011' = any (pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139,
                         check_in => current_date + 40, check_out => current_date + 43, page_size => 100$$)),
   'a cancelled booking gives its nights back');
@@ -206,18 +193,18 @@ select is(pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude =>
   array['006', '007', '008', '009', '010', '002'], 'a price range is inclusive at both ends');
 select is(pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139,
                         amenities => array['wifi', 'pool'], sort => 'price_asc'$$),
-  array['002', '003'], 'amenities: a listing must have all of them');
+  array['002', '003'], 'an amenities filter finds only the listings that have all of them');
 select is(pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139,
                         amenities => array['kitchen'], sort => 'price_asc'$$),
   array['001', '004', '003'], 'one amenity finds every listing that has it');
 select is(pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139,
                         property_types => array['cabin', 'villa']::public.property_type[], sort => 'price_asc'$$),
-  array['004', '003'], 'property types: any of them');
+  array['004', '003'], 'a property types filter finds the listings of any of those types');
 select is(pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139,
                         instant_book => true, sort => 'price_asc'$$),
   array['001', '007', '008', '009', '010'], 'instant_book => true finds instant-book listings only');
 select is(cardinality(pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139,
-                        instant_book => false, page_size => 100$$)), 12, 'instant_book => false finds the others');
+                        instant_book => false, page_size => 100$$)), 12, 'instant_book => false finds only the listings that are not instant-book');
 select is(pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139, query => 'harbour'$$),
   array['001'], 'a text query matches words of the title and description (drafts never)');
 select is(pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139, query => 'cottages'$$),
@@ -234,10 +221,10 @@ select is((select cover_photo from public.search_properties(query => 'harbour lo
 
 -- Sorts and paging ------------------------------------------------------------------------------------------------------
 select is(pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139, sort => 'price_desc', page_size => 100$$),
-  array(select short_id from island_ids order by nightly_price_cents desc, id desc), 'price_desc: dearest first, ties by id');
+  array(select short_id from island_ids order by nightly_price_cents desc, id desc), 'price_desc sorts the dearest first, ties by id');
 select is(pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139, sort => 'rating', page_size => 100$$),
   array(select short_id from island_ids order by coalesce(rating_avg, 0) desc, rating_count desc, id desc),
-  'rating: best average first, then most ratings, unrated last, ties by id');
+  'rating sorts the best average first, then the most ratings, unrated last, ties by id');
 select is(pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139, page_size => 100$$),
   pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139, sort => 'rating', page_size => 100$$),
   'relevance without a query or a point is the rating order');
@@ -247,45 +234,45 @@ select is(pg_temp.ids($$latitude => 10.5, longitude => -140.0, radius_km => 500,
 select ok((select bool_and(d >= lag_d) from (
              select distance_km as d, lag(distance_km) over (order by ordinality) as lag_d
              from public.search_properties(latitude => 10.5, longitude => -140.0, radius_km => 500, sort => 'distance', page_size => 100) with ordinality) s
-           where lag_d is not null), 'distance: distances never decrease down the list');
+           where lag_d is not null), 'sorting by distance never puts a farther listing before a nearer one');
 select is(array_length(pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139$$), 1), 17,
   'the default page holds up to 20 rows');
 select is(pg_temp.all_pages($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139, sort => 'price_asc'$$, 2),
   pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139, sort => 'price_asc', page_size => 100$$),
-  'price_asc pages of 2 by cursor concatenate to the whole list: no gap, no duplicate (7 twins tie on price)');
+  'price_asc pages of 2 by cursor concatenate to the whole list, with no gap and no duplicate (7 twins tie on price)');
 select is(pg_temp.all_pages($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139, sort => 'price_desc'$$, 3),
   pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139, sort => 'price_desc', page_size => 100$$),
-  'price_desc pages by cursor: no gap, no duplicate');
+  'paging price_desc by cursor leaves no gap and no duplicate');
 select is(pg_temp.all_pages($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139, sort => 'rating'$$, 2),
   pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139, sort => 'rating', page_size => 100$$),
-  'rating pages by cursor: no gap, no duplicate (ties on rating and count, and unrated listings)');
+  'paging by rating by cursor leaves no gap and no duplicate (ties on rating and count, and unrated listings)');
 select is(pg_temp.all_pages($$latitude => 10.5, longitude => -140.0, radius_km => 500, sort => 'distance'$$, 2),
   pg_temp.ids($$latitude => 10.5, longitude => -140.0, radius_km => 500, sort => 'distance', page_size => 100$$),
-  'distance pages by cursor: no gap, no duplicate');
+  'paging by distance by cursor leaves no gap and no duplicate');
 select is(pg_temp.all_pages($$query => 'house', sort => 'relevance'$$, 1),
   pg_temp.ids($$query => 'house', sort => 'relevance', page_size => 100$$),
-  'relevance (text rank) pages by cursor: no gap, no duplicate (equal ranks)');
+  'paging by relevance (text rank) by cursor leaves no gap and no duplicate (equal ranks)');
 select is(pg_temp.all_pages($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139,
                               check_in => current_date + 40, check_out => current_date + 43, guests => 2, sort => 'price_asc'$$, 4),
   pg_temp.ids($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139,
                 check_in => current_date + 40, check_out => current_date + 43, guests => 2, sort => 'price_asc', page_size => 100$$),
-  'paging with dates and guests: no gap, no duplicate');
+  'paging with dates and guests leaves no gap and no duplicate');
 -- Availability is checked lazily, candidate by candidate in sort order until the page is full: unavailable listings
 -- (006, 007, 010) fall at page boundaries for every sort, and pages of 1 stop right after each.
 select is(pg_temp.all_pages($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139,
                               check_in => current_date + 40, check_out => current_date + 43, sort => 'rating'$$, 2),
   array(select short_id from island_ids where short_id not in ('006', '007', '010')
         order by coalesce(rating_avg, 0) desc, rating_count desc, id desc),
-  'rating pages with dates: every free listing once, in order, none of the taken ones');
+  'paging by rating with dates returns every free listing once, in order, and none of the taken ones');
 select is(pg_temp.all_pages($$latitude => 10.5, longitude => -140.0, radius_km => 500, check_in => current_date + 40,
                               check_out => current_date + 43, sort => 'distance'$$, 1),
   pg_temp.ids($$latitude => 10.5, longitude => -140.0, radius_km => 500, check_in => current_date + 40,
                 check_out => current_date + 43, sort => 'distance', page_size => 100$$),
-  'distance pages of 1 with dates: no gap, no duplicate');
+  'paging by distance with dates in pages of 1 leaves no gap and no duplicate');
 select is(pg_temp.all_pages($$min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139,
                               check_in => current_date + 40, check_out => current_date + 43, sort => 'price_desc'$$, 3),
   array(select short_id from island_ids where short_id not in ('006', '007', '010') order by nightly_price_cents desc, id desc),
-  'price_desc pages with dates: every free listing once, in order');
+  'paging price_desc with dates returns every free listing once, in order');
 
 -- Who asks ------------------------------------------------------------------------------------------------------------
 select tests.act_as(tests.user('search-host'));
@@ -299,35 +286,37 @@ select is((select amenity_codes from public.properties where id = 'a0000000-0000
 select tests.act_as_anon();
 
 -- Refusals --------------------------------------------------------------------------------------------------------------
-select is(pg_temp.refusal($$select * from public.search_properties(check_in => current_date + 5, check_out => current_date + 5)$$),
-  '22023 invalid_dates', 'check_out on or before check_in is refused (invalid_dates)');
-select is(pg_temp.refusal($$select * from public.search_properties(check_in => current_date + 5)$$),
-  '22023 invalid_dates', 'check_in without check_out is refused (invalid_dates)');
-select is(pg_temp.refusal($$select * from public.search_properties(check_in => current_date - 3, check_out => current_date)$$),
-  '22023 past_dates', 'a check-in in the past is refused (past_dates)');
-select is(pg_temp.refusal($$select * from public.search_properties(guests => 0)$$),
-  '22023 invalid_guests', 'zero guests is refused (invalid_guests)');
-select is(pg_temp.refusal($$select * from public.search_properties(min_latitude => 10, max_latitude => 12, min_longitude => -141)$$),
-  '22023 incomplete_box', 'half a map box is refused (incomplete_box)');
-select is(pg_temp.refusal($$select * from public.search_properties(radius_km => 5)$$),
-  '22023 radius_without_point', 'a radius without a point is refused (radius_without_point)');
-select is(pg_temp.refusal($$select * from public.search_properties(latitude => 10)$$),
-  '22023 invalid_point', 'a latitude without a longitude is refused (invalid_point)');
-select is(pg_temp.refusal($$select * from public.search_properties(sort => 'cheapest')$$),
-  '22023 unknown_sort', 'an unknown sort is refused (unknown_sort)');
-select is(pg_temp.refusal($$select * from public.search_properties(sort => 'distance')$$),
-  '22023 distance_needs_point', 'sorting by distance without a point is refused (distance_needs_point)');
-select is(pg_temp.refusal($$select * from public.search_properties(page_size => 0)$$) || ', ' ||
-          pg_temp.refusal($$select * from public.search_properties(page_size => 101)$$),
-  '22023 invalid_page_size, 22023 invalid_page_size', 'a page_size outside 1..100 is refused (invalid_page_size)');
-select is(pg_temp.refusal($$select * from public.search_properties(after => 'not a cursor')$$) || ', ' ||
-          pg_temp.refusal(format('select * from public.search_properties(sort => %L, after => %L)', 'price_asc',
-            (select cursor from public.search_properties(sort => 'rating', page_size => 1)))),
-  '22023 invalid_cursor, 22023 invalid_cursor', 'a malformed cursor, or one of another sort, is refused (invalid_cursor)');
-select is(pg_temp.refusal($$select * from public.search_properties(amenities => array['wifi', 'moat'])$$),
-  '22023 unknown_amenity', 'an unknown amenity code is refused (unknown_amenity)');
-select is(pg_temp.refusal($$select * from public.search_properties(min_price_cents => 500, max_price_cents => 100)$$),
-  '22023 invalid_price_range', 'a price range upside down is refused (invalid_price_range)');
+select tests.refuses($$select * from public.search_properties(check_in => current_date + 5, check_out => current_date + 5)$$,
+  '22023', 'invalid_dates', 'check_out on or before check_in is refused (invalid_dates)');
+select tests.refuses($$select * from public.search_properties(check_in => current_date + 5)$$,
+  '22023', 'invalid_dates', 'check_in without check_out is refused (invalid_dates)');
+select tests.refuses($$select * from public.search_properties(check_in => current_date - 3, check_out => current_date)$$,
+  '22023', 'past_dates', 'a check-in in the past is refused (past_dates)');
+select tests.refuses($$select * from public.search_properties(guests => 0)$$,
+  '22023', 'invalid_guests', 'zero guests is refused (invalid_guests)');
+select tests.refuses($$select * from public.search_properties(min_latitude => 10, max_latitude => 12, min_longitude => -141)$$,
+  '22023', 'incomplete_box', 'half a map box is refused (incomplete_box)');
+select tests.refuses($$select * from public.search_properties(radius_km => 5)$$,
+  '22023', 'radius_without_point', 'a radius without a point is refused (radius_without_point)');
+select tests.refuses($$select * from public.search_properties(latitude => 10)$$,
+  '22023', 'invalid_point', 'a latitude without a longitude is refused (invalid_point)');
+select tests.refuses($$select * from public.search_properties(sort => 'cheapest')$$,
+  '22023', 'unknown_sort', 'an unknown sort is refused (unknown_sort)');
+select tests.refuses($$select * from public.search_properties(sort => 'distance')$$,
+  '22023', 'distance_needs_point', 'sorting by distance without a point is refused (distance_needs_point)');
+select tests.refuses($$select * from public.search_properties(page_size => 0)$$,
+  '22023', 'invalid_page_size', 'a page_size below 1 is refused (invalid_page_size)');
+select tests.refuses($$select * from public.search_properties(page_size => 101)$$,
+  '22023', 'invalid_page_size', 'a page_size above 100 is refused (invalid_page_size)');
+select tests.refuses($$select * from public.search_properties(after => 'not a cursor')$$,
+  '22023', 'invalid_cursor', 'a malformed cursor is refused (invalid_cursor)');
+select tests.refuses(format('select * from public.search_properties(sort => %L, after => %L)', 'price_asc',
+                            (select cursor from public.search_properties(sort => 'rating', page_size => 1))),
+  '22023', 'invalid_cursor', 'a cursor of another sort is refused (invalid_cursor)');
+select tests.refuses($$select * from public.search_properties(amenities => array['wifi', 'moat'])$$,
+  '22023', 'unknown_amenity', 'an unknown amenity code is refused (unknown_amenity)');
+select tests.refuses($$select * from public.search_properties(min_price_cents => 500, max_price_cents => 100)$$,
+  '22023', 'invalid_price_range', 'a price range upside down is refused (invalid_price_range)');
 
 select * from finish();
 rollback;

@@ -83,7 +83,7 @@ select is((select outcome || ':' || error from payments.stripe_events where id =
   'a failed handling is recorded with its error');
 select is(payments.record_stripe_event('evt_two', 'payment_intent.succeeded', 'pi_1', null, false, now()), true,
   'an event whose handling failed is handled again on the next delivery');
-select is((select attempts from payments.stripe_events where id = 'evt_two'), 2, 'the retry counts as a second attempt');
+select is((select attempts from payments.stripe_events where id = 'evt_two'), 2, 'a retried event counts as a second attempt');
 
 -- account.updated, in Stripe's order
 select is(payments.record_account_update('acct_host1', true, true, true, '2031-01-01 12:00Z'), true,
@@ -91,7 +91,7 @@ select is(payments.record_account_update('acct_host1', true, true, true, '2031-0
 select is(payments.record_account_update('acct_host1', false, false, true, '2031-01-01 11:00Z'), false,
   'an older account update arriving later is not applied');
 select is((select payouts_enabled and charges_enabled from payments.connected_accounts where stripe_account_id = 'acct_host1'), true,
-  'the host keeps the newer state: payouts and charges enabled');
+  'the host keeps the newer account state (payouts and charges enabled)');
 select is(payments.record_account_update('acct_unknown', true, true, true, now()), false,
   'an update for an account Staybase does not know changes nothing');
 

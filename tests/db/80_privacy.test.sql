@@ -10,74 +10,69 @@ select tests.create_user('mei');      -- another guest, untouched
 select tests.create_user('busy');     -- a guest with an active hold
 select tests.create_property(tests.user('hana'), 'Privacy loft', 'Pacific/Auckland');
 
-create temp table b (name text primary key, id uuid not null);
-grant all on b to public;
-
 -- gus: a past stay with a message and a review each way, and a booking he cancelled with a reason.
-insert into b values ('gus_stay', tests.create_completed_stay(tests.property('Privacy loft'), tests.user('gus'), current_date - 6, 2, now() - interval '2 days'));
-update public.bookings set message = 'We arrive late, sorry!' where id = (select id from b where name = 'gus_stay');
-insert into b values ('mei_stay', tests.create_completed_stay(tests.property('Privacy loft'), tests.user('mei'), current_date - 12, 2, now() - interval '8 days'));
-update public.bookings set message = 'Mei says hi' where id = (select id from b where name = 'mei_stay');
+select tests.remember('booking', 'gus_stay', tests.create_completed_stay(tests.property('Privacy loft'), tests.user('gus'), current_date - 6, 2, now() - interval '2 days'));
+update public.bookings set message = 'We arrive late, sorry!' where id = tests.booking('gus_stay');
+select tests.remember('booking', 'mei_stay', tests.create_completed_stay(tests.property('Privacy loft'), tests.user('mei'), current_date - 12, 2, now() - interval '8 days'));
+update public.bookings set message = 'Mei says hi' where id = tests.booking('mei_stay');
 select tests.act_as(tests.user('gus'));
-select public.submit_review((select id from b where name = 'gus_stay'), 5, 'Lovely loft', 5, 5, 5, 5, 5, 5);
-insert into b select 'gus_cancelled', (public.request_booking(tests.property('Privacy loft'),
-  private.local_today('Pacific/Auckland') + 40, private.local_today('Pacific/Auckland') + 42, 1)).id;
-select public.cancel_booking((select id from b where name = 'gus_cancelled'), 'My personal reasons');
+select public.submit_review(tests.booking('gus_stay'), 5, 'Lovely loft', 5, 5, 5, 5, 5, 5);
+select tests.remember('booking', 'gus_cancelled', (public.request_booking(tests.property('Privacy loft'),
+  private.local_today('Pacific/Auckland') + 40, private.local_today('Pacific/Auckland') + 42, 1)).id);
+select public.cancel_booking(tests.booking('gus_cancelled'), 'My personal reasons');
 select tests.act_as(tests.user('hana'));
-select public.submit_review((select id from b where name = 'gus_stay'), 4, 'Quiet guest');
+select public.submit_review(tests.booking('gus_stay'), 4, 'Quiet guest');
 select tests.act_as(tests.user('busy'));
-insert into b select 'busy_hold', (public.request_booking(tests.property('Privacy loft'),
-  private.local_today('Pacific/Auckland') + 50, private.local_today('Pacific/Auckland') + 52, 1)).id;
+select tests.remember('booking', 'busy_hold', (public.request_booking(tests.property('Privacy loft'),
+  private.local_today('Pacific/Auckland') + 50, private.local_today('Pacific/Auckland') + 52, 1)).id);
 select tests.act_as_owner();
 insert into storage.objects (bucket_id, name, owner) values ('property-photos', tests.property('Privacy loft') || '/by-gus.jpg', tests.user('gus'));
 
 -- Refusals ---------------------------------------------------------------------------------------------------------
-select throws_ok($$ select private.erase_member(tests.user('busy')) $$, 'PT409',
-  'this member has active bookings: cancel or finish them before erasing the account',
-  'a member with an active hold cannot be erased');
-select ok(exists (select 1 from auth.users where id = tests.user('busy')), 'the refused erasure left the member in place');
-select throws_ok($$ select private.erase_member(gen_random_uuid()) $$, 'PT404', null, 'an unknown member is not found');
+select tests.refuses($$ select private.erase_member(tests.user('busy')) $$, 'PT409', 'member_has_active_bookings',
+  'a member with an active hold cannot be erased',
+  message => 'this member has active bookings: cancel or finish them before erasing the account');
+select ok(exists (select 1 from auth.users where id = tests.user('busy')), 'a refused erasure leaves the member in place');
+select tests.refuses($$ select private.erase_member(gen_random_uuid()) $$, 'PT404', 'member_not_found', 'an unknown member is not found');
 select tests.act_as_service();
-select throws_ok($$ select private.erase_member(gen_random_uuid()) $$, 'PT404', null, 'the service role may erase members');
+select tests.refuses($$ select private.erase_member(gen_random_uuid()) $$, 'PT404', 'member_not_found', 'the service role may erase members (an unknown one is not found, not forbidden)');
 select tests.act_as(tests.user('gus'));
 select throws_ok($$ select private.erase_member(tests.user('mei')) $$, '42501', null, 'a member cannot erase anyone');
 select tests.act_as_owner();
 
 -- Erasing a guest ---------------------------------------------------------------------------------------------------
-create temp table gus as select tests.user('gus') as id;
-select is(private.erase_member((select id from gus)),
-  '{"listings_archived": 0, "bookings_detached": 2, "reviews_detached": 2}'::jsonb, 'erasure says what it detached');
-select ok(not exists (select 1 from auth.users where id = (select id from gus)), 'the auth user (e-mail, phone) is gone');
-select ok(not exists (select 1 from public.profiles where id = (select id from gus)), 'the profile is gone');
-select is((select count(*)::int from public.bookings where id in ((select id from b where name = 'gus_stay'), (select id from b where name = 'gus_cancelled'))), 2,
-  'their bookings are kept');
-select is((select (guest_id, message)::text from public.bookings where id = (select id from b where name = 'gus_stay')), '(,)',
+select is(private.erase_member(tests.user('gus')),
+  '{"listings_archived": 0, "bookings_detached": 2, "reviews_detached": 2}'::jsonb, 'an erasure reports what it detached');
+select ok(not exists (select 1 from auth.users where id = tests.user('gus')), 'erasing a member deletes their auth user (e-mail, phone)');
+select ok(not exists (select 1 from public.profiles where id = tests.user('gus')), 'erasing a member deletes their profile');
+select is((select count(*)::int from public.bookings where id in (tests.booking('gus_stay'), tests.booking('gus_cancelled'))), 2,
+  'an erased member''s bookings are kept');
+select is((select (guest_id, message)::text from public.bookings where id = tests.booking('gus_stay')), '(,)',
   'a kept booking is detached from the guest and loses the message they wrote');
-select is((select (cancelled_by, cancel_reason, refund_cents)::text from public.bookings where id = (select id from b where name = 'gus_cancelled')), '(,,0)',
+select is((select (cancelled_by, cancel_reason, refund_cents)::text from public.bookings where id = tests.booking('gus_cancelled')), '(,,0)',
   'a booking they cancelled keeps its refund but not who cancelled or why');
-select is((select host_id from public.bookings where id = (select id from b where name = 'gus_stay')), tests.user('hana'),
-  'the host of their stay is still linked');
-select is((select (author_id, comment, rating)::text from public.reviews where booking_id = (select id from b where name = 'gus_stay') and direction = 'guest_to_host'),
+select is((select host_id from public.bookings where id = tests.booking('gus_stay')), tests.user('hana'),
+  'the host of an erased guest''s stay stays linked to it');
+select is((select (author_id, comment, rating)::text from public.reviews where booking_id = tests.booking('gus_stay') and direction = 'guest_to_host'),
   '(,"Lovely loft",5)', 'a review they wrote stays, signed by nobody (a former member)');
-select is((select (subject_id, comment)::text from public.reviews where booking_id = (select id from b where name = 'gus_stay') and direction = 'host_to_guest'),
+select is((select (subject_id, comment)::text from public.reviews where booking_id = tests.booking('gus_stay') and direction = 'host_to_guest'),
   '(,"Quiet guest")', 'a review about them stays, about nobody');
-select is((select message from public.bookings where id = (select id from b where name = 'mei_stay')), 'Mei says hi',
-  'another guest''s booking is untouched');
-select ok(exists (select 1 from public.profiles where id = tests.user('mei')), 'another member''s profile is untouched');
+select is((select message from public.bookings where id = tests.booking('mei_stay')), 'Mei says hi',
+  'erasing a member leaves another guest''s booking untouched');
+select ok(exists (select 1 from public.profiles where id = tests.user('mei')), 'erasing a member leaves another member''s profile untouched');
 select is((select owner from storage.objects where name = tests.property('Privacy loft') || '/by-gus.jpg'), null::uuid,
   'files they uploaded are no longer linked to them');
 select is((select count(*)::int from private.erasures), 1, 'the erasure is recorded, without the member''s id');
 
 -- Erasing a host ------------------------------------------------------------------------------------------------------
 select tests.act_as(tests.user('hana'));
-select public.cancel_booking((select id from b where name = 'busy_hold'), null);
+select public.cancel_booking(tests.booking('busy_hold'), null);
 select tests.act_as_owner();
-create temp table hana as select tests.user('hana') as id;
-select is((private.erase_member((select id from hana)) ->> 'listings_archived')::int, 1, 'erasing a host archives their listings');
+select is((private.erase_member(tests.user('hana')) ->> 'listings_archived')::int, 1, 'erasing a host archives their listings');
 select is((select (status, host_id)::text from public.properties where id = tests.property('Privacy loft')), '(archived,)',
-  'their listing stays, archived and detached');
+  'an erased host''s listing stays, archived and detached');
 select is((select count(*)::int from public.bookings where property_id = tests.property('Privacy loft') and host_id is not null), 0,
-  'bookings of their listing are detached from them');
+  'the bookings of an erased host''s listing are detached from them');
 
 -- Retention jobs ------------------------------------------------------------------------------------------------------
 insert into payments.stripe_events (id, type, livemode, stripe_created_at, received_at, processed_at, outcome, error) values
@@ -88,19 +83,19 @@ insert into payments.stripe_events (id, type, livemode, stripe_created_at, recei
 select is(private.prune_stripe_events(), 2, 'pruning removes the events handled more than 90 days ago');
 select is(array(select id from payments.stripe_events where id in ('evt_old_processed', 'evt_old_ignored', 'evt_old_failed', 'evt_recent') order by id),
   array['evt_old_failed', 'evt_recent'],
-  'failed and recent events are kept');
+  'pruning keeps failed events and recent ones');
 select is(private.prune_stripe_events(), 0, 'pruning events is idempotent');
 
 insert into payments.outbox (id, kind, reason, dedupe_key, booking_id, amount_cents, currency, destination, status, stripe_object_id, finished_at, depends_on) values
-  ('00000000-0000-4000-b000-000000000001', 'payout', 'payout', 'test:old-payout', (select id from b where name = 'gus_stay'), 1000, 'NZD', 'acct_1', 'done', 'tr_1', now() - interval '500 days', null),
-  ('00000000-0000-4000-b000-000000000002', 'payout_reversal', 'cancellation', 'test:recent-reversal', (select id from b where name = 'gus_stay'), 500, 'NZD', 'acct_1', 'done', 'trr_1', now() - interval '1 day', '00000000-0000-4000-b000-000000000001'),
-  ('00000000-0000-4000-b000-000000000003', 'payout', 'payout', 'test:old-done', (select id from b where name = 'mei_stay'), 1000, 'NZD', 'acct_1', 'done', 'tr_3', now() - interval '500 days', null),
-  ('00000000-0000-4000-b000-000000000004', 'payout', 'payout', 'test:old-pending', (select id from b where name = 'busy_hold'), 1000, 'NZD', 'acct_1', 'pending', null, null, null);
+  ('00000000-0000-4000-b000-000000000001', 'payout', 'payout', 'test:old-payout', tests.booking('gus_stay'), 1000, 'NZD', 'acct_1', 'done', 'tr_1', now() - interval '500 days', null),
+  ('00000000-0000-4000-b000-000000000002', 'payout_reversal', 'cancellation', 'test:recent-reversal', tests.booking('gus_stay'), 500, 'NZD', 'acct_1', 'done', 'trr_1', now() - interval '1 day', '00000000-0000-4000-b000-000000000001'),
+  ('00000000-0000-4000-b000-000000000003', 'payout', 'payout', 'test:old-done', tests.booking('mei_stay'), 1000, 'NZD', 'acct_1', 'done', 'tr_3', now() - interval '500 days', null),
+  ('00000000-0000-4000-b000-000000000004', 'payout', 'payout', 'test:old-pending', tests.booking('busy_hold'), 1000, 'NZD', 'acct_1', 'pending', null, null, null);
 update payments.outbox set created_at = now() - interval '600 days' where dedupe_key like 'test:%';
 select is(private.prune_outbox(), 1, 'pruning the outbox removes finished rows past the retention');
 select is(array(select dedupe_key from payments.outbox where dedupe_key like 'test:%' order by dedupe_key),
   array['test:old-payout', 'test:old-pending', 'test:recent-reversal'],
-  'a row a kept row depends on, and unfinished rows, are kept');
+  'pruning the outbox keeps unfinished rows and any row a kept row depends on');
 
 insert into public.property_photos (property_id, storage_path) values (tests.property('Privacy loft'), tests.property('Privacy loft') || '/kept.jpg');
 insert into storage.objects (bucket_id, name, created_at) values
