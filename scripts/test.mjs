@@ -2,7 +2,8 @@
 // DATABASE_URL, that database is dropped, recreated and used instead (the server run adds the concurrency tests).
 // Steps: static checks (tsc, deno check), build the database with the Supabase CLI (bootstrap, migrations, seed),
 // advisors, generated-types and schema-drift checks, then vitest (pgTAP suites, API tests through the real PostgREST, edge
-// function tests). Ends with one line: `N passed, M failed`.
+// function tests). Ends with one line: `N passed, M failed, K skipped`. A check whose system tool is missing
+// (promtool, say) is skipped with the package that brings it, or fails with STAYBASE_REQUIRE_SYSTEM_TOOLS=1 (.ci/run).
 import { ensureDependencies } from './lib/deps.mjs';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
@@ -87,13 +88,14 @@ await check('supabase/schemas and supabase/migrations describe the same database
 
 await runSqlFile(stack.dbUrl, 'sql/tests/helpers.sql');
 const reportDir = mkdtempSync(join(tmpdir(), 'staybase-vitest-'));
-const report = join(reportDir, 'report.json');
+const report = join(reportDir, 'summary.json');
 const vitestExit = await new Promise((resolve) => {
-  const child = spawn(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
+  const child = spawn(bin('vitest'), ['run', '--reporter=default', `--reporter=${join(root, 'scripts', 'lib', 'vitest-summary.mjs')}`], {
     cwd: root,
     stdio: 'inherit',
     env: {
       ...process.env,
+      STAYBASE_VITEST_SUMMARY: report,
       STAYBASE_TEST_DB_URL: stack.dbUrl,
       STAYBASE_TEST_API_URL: stack.apiUrl,
       STAYBASE_TEST_ANON_KEY: stack.keys.anonKey,
@@ -112,9 +114,11 @@ try {
 } catch {
   results.push({ name: 'vitest wrote its report', ok: false });
 }
-// An error vitest reports outside any test (an unhandled rejection, say) fails the run even when every test passed.
-if (vitestExit !== 0 && vitest && vitest.numFailedTests === 0 && vitest.numFailedTestSuites === 0) {
-  results.push({ name: `vitest exited with code ${vitestExit}`, ok: false });
+// A failure outside any test (a file that does not load, a hook that throws) counts once; an error vitest reports
+// outside the run (an unhandled rejection, say) fails it even when every test passed.
+for (const failure of vitest?.failuresOutsideTests ?? []) results.push({ name: failure, ok: false });
+if (vitestExit !== 0 && vitest && vitest.failed === 0 && vitest.failuresOutsideTests.length === 0) {
+  results.push({ name: `vitest exited with code ${vitestExit}${vitest.unhandledErrors ? ` (${vitest.unhandledErrors} errors outside the tests)` : ''}`, ok: false });
 }
 rmSync(reportDir, { recursive: true, force: true });
 await stack.stop();
@@ -131,9 +135,12 @@ function finish() {
   const checksFailed = results.length - checksPassed;
   const failedNames = results.filter((r) => !r.ok).map((r) => r.name);
   if (failedNames.length) console.log(`\nFailed checks: ${failedNames.join('; ')}`);
-  const passed = checksPassed + (vitest?.numPassedTests ?? 0);
-  // A file that fails outside any test (an import or a hook) counts too.
-  const failed = checksFailed + (vitest?.numFailedTests ?? 0) + (vitest?.numFailedTestSuites ?? 0);
-  console.log(`\n${passed} passed, ${failed} failed`);
+  const skipped = vitest?.skipped ?? [];
+  if (skipped.length) {
+    console.log(`\nSkipped:\n${skipped.map((s) => `  ${s.test}${s.note ? `: ${s.note}` : ''}`).join('\n')}`);
+  }
+  const passed = checksPassed + (vitest?.passed ?? 0);
+  const failed = checksFailed + (vitest?.failed ?? 0);
+  console.log(`\n${passed} passed, ${failed} failed, ${skipped.length} skipped`);
   process.exit(failed === 0 ? 0 : 1);
 }

@@ -1,8 +1,11 @@
-// JSON responses, CORS, and one mapping from errors to HTTP statuses, the same one PostgREST applies to SQLSTATEs
-// (docs/conventions.md), so a refusal reads the same whether it came through /rest/v1 or /functions/v1.
+// JSON responses, CORS, and one mapping from errors to HTTP statuses: SQLSTATEs map through error-statuses.ts, the
+// same table PostgREST applies (docs/conventions.md), so a refusal reads the same through /rest/v1 or /functions/v1.
 // Versioned npm: specifiers deploy as they are, with no import map (the same versions as package.json).
 // deno-lint-ignore no-import-prefix
 import { z } from 'npm:zod@4.6.7';
+import { statusBySqlState } from './error-statuses.ts';
+
+export { statusBySqlState };
 
 export const corsHeaders: Record<string, string> = {
   'access-control-allow-origin': '*',
@@ -29,18 +32,6 @@ export function json(body: unknown, status = 200, headers: Record<string, string
 export function errorBody(code: string, message: string, details?: unknown) {
   return details === undefined ? { error: { code, message } } : { error: { code, message, details } };
 }
-
-/** SQLSTATE → HTTP status, as in docs/conventions.md (and PostgREST). */
-const statusBySqlState: Record<string, number> = {
-  '22023': 400,
-  '23514': 400,
-  '23502': 400,
-  '23P01': 400,
-  '42501': 403,
-  PT404: 404,
-  PT409: 409,
-  '23505': 409,
-};
 
 type PostgresLikeError = Error & { code: string; hint?: string; detail?: string; constraint_name?: string };
 

@@ -1,6 +1,7 @@
 // host-onboarding on real Deno through the gateway, against the fake Stripe: one Connect Express account per host,
 // created once (idempotency key from the user id) and reused, and a fresh onboarding link on every call.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessToken } from '../../scripts/lib/keys.mjs';
 import { createUser, type TestUser } from '../support/clients.ts';
 import { env, database } from '../support/env.ts';
 import { fakeStripeControl } from '../support/fake-stripe.ts';
@@ -101,6 +102,19 @@ describe('host-onboarding', () => {
     expect(anon.body.error.code).toBe('not_signed_in');
     const service = await onboard(env.serviceRoleKey);
     expect(service.status).toBe(401);
+  });
+
+  it('a token outliving its member (account deleted): the foreign key refuses the account, a 409 as on PostgREST', async () => {
+    // A validly signed token for a user id auth.users does not hold, as after an erasure (not performed here: the
+    // privacy suite counts erasures in the shared database).
+    const id = crypto.randomUUID();
+    const email = `gone-${id.slice(0, 8)}@api.staybase.test`;
+    const gone: TestUser = { id, email, token: await accessToken({ id, email }) };
+    const { status, body } = await onboard(gone.token);
+    expect(status).toBe(409);
+    expect(body.error).toMatchObject({ code: 'connected_accounts_user_id_fkey' });
+    expect(body.error.message).toContain('violates foreign key constraint');
+    expect(await recordedAccounts(gone)).toHaveLength(0);
   });
 
   it('refuses bodies that are not JSON or send the host to another site, with 400', async () => {

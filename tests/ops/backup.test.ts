@@ -12,6 +12,7 @@ import { startEmbeddedDatabase } from '../../scripts/lib/embedded-db.mjs';
 import { freePort } from '../../scripts/lib/processes.mjs';
 import { database, env } from '../support/env.ts';
 import { failures, pgtapSuites, runPgtapSuite } from '../support/pgtap.ts';
+import { needsSystemTool } from '../support/system-tools.ts';
 
 type Fingerprints = Record<string, { rows: number; checksum: string }>;
 
@@ -64,7 +65,9 @@ if (env.onServer) describe('restore drill on the server (pg_dump custom format, 
     await sql.end();
   });
 
-  it('restores every row of the database under test into a fresh database, which passes the pgTAP suite', async () => {
+  it('restores every row of the database under test into a fresh database, which passes the pgTAP suite', async (context) => {
+    needsSystemTool(context, 'pg_dump', 'postgresql-client-15');
+    needsSystemTool(context, 'pg_restore', 'postgresql-client-15');
     const file = join(dir, 'drill.dump');
     let expected: Fingerprints = {};
     let expectedSchema = '';

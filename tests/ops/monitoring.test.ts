@@ -1,15 +1,18 @@
 // The monitoring kit in docs/monitoring: alert rules valid and unit-tested by promtool, and a dashboard whose every
-// Staybase series is one the metrics endpoint really serves.
+// Staybase series is one the metrics endpoint really serves. The promtool checks are skipped where promtool is not
+// installed (Debian package prometheus), and fail there under .ci/run (tests/support/system-tools.ts).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { env } from '../support/env.ts';
+import { needsSystemTool } from '../support/system-tools.ts';
 
 const dir = new URL('../../docs/monitoring/', import.meta.url).pathname;
 
-function promtool(...args: string[]) {
+function promtool(context: TestContext, ...args: string[]) {
+  needsSystemTool(context, 'promtool', 'prometheus');
   const result = spawnSync('promtool', args, { cwd: dir, encoding: 'utf8' });
-  expect(result.error, 'promtool is needed (Debian package prometheus; .ci/run installs it)').toBeUndefined();
+  expect(result.error).toBeUndefined();
   return result;
 }
 
@@ -22,14 +25,14 @@ async function servedFamilies(): Promise<Set<string>> {
 const staybaseSeries = (text: string) => new Set([...text.matchAll(/\bstaybase_[a-z_]+/g)].map((m) => m[0]));
 
 describe('monitoring kit', () => {
-  it('promtool accepts the alert rules', () => {
-    const result = promtool('check', 'rules', 'alerts.yml');
+  it('promtool accepts the alert rules', (context) => {
+    const result = promtool(context, 'check', 'rules', 'alerts.yml');
     expect(result.stdout + result.stderr).toContain('SUCCESS: 4 rules found');
     expect(result.status).toBe(0);
   });
 
-  it('each alert fires exactly when its unit test says (promtool test rules)', () => {
-    const result = promtool('test', 'rules', 'alerts.test.yml');
+  it('each alert fires exactly when its unit test says (promtool test rules)', (context) => {
+    const result = promtool(context, 'test', 'rules', 'alerts.test.yml');
     expect(result.stdout + result.stderr).toContain('SUCCESS');
     expect(result.status).toBe(0);
   });
