@@ -1,10 +1,14 @@
 // The local Staybase stack: a database (embedded PGlite, or DATABASE_URL), bootstrapped and migrated with the
-// Supabase CLI, the real PostgREST, the edge functions on Deno, and the gateway that fronts them.
+// Supabase CLI, the real PostgREST, the edge functions on Deno, the local Auth API and its inbox, and the gateway
+// that fronts them.
 import { mkdirSync } from 'node:fs';
+import { authConfig } from './auth/config.mjs';
+import { createInbox } from './auth/inbox.mjs';
+import { createAuthApi } from './auth/server.mjs';
 import { startEmbeddedDatabase } from './embedded-db.mjs';
 import { startFunctions } from './functions.mjs';
 import { startGateway } from './gateway.mjs';
-import { apiKeys, JWT_SECRET } from './keys.mjs';
+import { apiKeys, JWKS, JWT_SECRET, POSTGREST_JWKS } from './keys.mjs';
 import { migrate } from './database.mjs';
 import { startPostgrest } from './postgrest.mjs';
 import { freePort, stopChildren } from './processes.mjs';
@@ -12,9 +16,10 @@ import { freePort, stopChildren } from './processes.mjs';
 /**
  * Starts the stack. `databaseUrl` selects a server; otherwise PGlite runs on `dataDir` (null = in memory) and
  * is served on `dbPort`. `functionsEnv` adds to (and wins over) what the edge functions get from the process
- * environment and supabase/functions/.env, as the test runner does for Stripe. Returns URLs, keys and `stop()`.
+ * environment and supabase/functions/.env, as the test runner does for Stripe. `authOverrides` replace settings of
+ * config.toml's [auth] for the local Auth API. Returns URLs, keys and `stop()`.
  */
-export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed = true, prepare, functionsEnv = {} }) {
+export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed = true, prepare, functionsEnv = {}, authOverrides = {} }) {
   apiPort ??= await freePort();
   const stops = [];
   const stop = async () => {
@@ -33,19 +38,28 @@ export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed =
     if (prepare) await prepare(dbUrl);
     const migrateLog = await migrate(dbUrl, { seed });
     const keys = await apiKeys();
-    const postgrest = await startPostgrest({ databaseUrl: dbUrl, jwtSecret: JWT_SECRET, embedded });
+    // PostgREST 12 takes a JWK set as its secret: it verifies ES256 tokens and legacy HS256 ones alike.
+    const postgrest = await startPostgrest({ databaseUrl: dbUrl, jwtSecret: JSON.stringify(POSTGREST_JWKS), embedded });
     const functions = await startFunctions({
       env: {
         ...functionsEnv,
         SUPABASE_URL: `http://127.0.0.1:${apiPort}`,
         SUPABASE_ANON_KEY: keys.anonKey,
         SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+        SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.publishableKey }),
+        SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
+        SUPABASE_JWKS: JSON.stringify(JWKS),
+        // The legacy shared secret, for HS256 tokens (a project that still has them); unset it to refuse them.
+        JWT_SECRET,
         SUPABASE_DB_URL: dbUrl,
       },
     });
-    const gateway = await startGateway({ port: apiPort, jwtSecret: JWT_SECRET, restUrl: postgrest.url, functionsUrl: functions.url });
+    const inbox = createInbox();
+    const auth = createAuthApi({ dbUrl, config: authConfig(authOverrides), inbox, externalUrl: `http://127.0.0.1:${apiPort}` });
+    stops.push(auth.stop);
+    const gateway = await startGateway({ port: apiPort, keys, restUrl: postgrest.url, functionsUrl: functions.url, auth, inbox });
     stops.push(gateway.stop);
-    return { embedded, dbUrl, apiUrl: gateway.url, restUrl: postgrest.url, functionsUrl: functions.url, keys, postgrest, migrateLog, stop };
+    return { embedded, dbUrl, apiUrl: gateway.url, restUrl: postgrest.url, functionsUrl: functions.url, keys, postgrest, auth, inbox, migrateLog, stop };
   } catch (error) {
     await stop();
     throw error;
