@@ -100,6 +100,8 @@ const vitestExit = await new Promise((resolve) => {
       STAYBASE_TEST_API_URL: stack.apiUrl,
       STAYBASE_TEST_ANON_KEY: stack.keys.anonKey,
       STAYBASE_TEST_SERVICE_ROLE_KEY: stack.keys.serviceRoleKey,
+      STAYBASE_TEST_PUBLISHABLE_KEY: stack.keys.publishableKey,
+      STAYBASE_TEST_SECRET_KEY: stack.keys.secretKey,
       STAYBASE_TEST_ON_SERVER: databaseUrl ? '1' : '0',
       STAYBASE_TEST_STRIPE_URL: functionsEnv.STRIPE_API_URL,
       STAYBASE_TEST_STRIPE_WEBHOOK_SECRET: functionsEnv.STRIPE_WEBHOOK_SECRET,
