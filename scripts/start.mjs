@@ -42,14 +42,18 @@ Staybase is running (${stack.embedded ? 'embedded PGlite in .staybase/db' : 'Pos
 
          API URL: ${stack.apiUrl}
         REST URL: ${stack.apiUrl}/rest/v1
+        Auth URL: ${stack.apiUrl}/auth/v1 (local stand-in for Supabase Auth; JWKS at /auth/v1/.well-known/jwks.json)
    Functions URL: ${stack.apiUrl}/functions/v1
+           Inbox: ${stack.apiUrl}/inbox (e-mails Auth would send; npm run inbox)
           DB URL: ${stack.embedded ? stack.dbUrl : '(DATABASE_URL)'}
-        anon key: ${stack.keys.anonKey}
-service_role key: ${stack.keys.serviceRoleKey}
+ Publishable key: ${stack.keys.publishableKey}
+      Secret key: ${stack.keys.secretKey}
+        anon key: ${stack.keys.anonKey} (legacy)
+service_role key: ${stack.keys.serviceRoleKey} (legacy)
 
 Payments worker: POST ${stack.apiUrl}/functions/v1/payments-worker every 5 s (docs/payments.md)
 
-Dev users (npm run token -- <email> prints an access token):
+Dev users (password staybase-dev-1; npm run token -- <email> [--admin] prints an access token, aal2 with --admin):
 ${users.map((u) => `  ${u.email.padEnd(28)} ${u.role}`).join('\n') || '  (none seeded)'}
 
 Press Ctrl-C to stop.`);
