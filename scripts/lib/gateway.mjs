@@ -1,7 +1,9 @@
 // The API gateway on :54321, with the paths of a Supabase project: /rest/v1/* goes to PostgREST and
 // /functions/v1/<name> to the edge functions. Like Supabase's gateway it requires a valid API key on /rest/v1,
 // passes the key on as the bearer token when the request has none, and checks the JWT of a function call unless
-// that function has `verify_jwt = false` in supabase/config.toml.
+// that function has `verify_jwt = false` in supabase/config.toml. With `readRestUrl` (a PostgREST on a read replica)
+// it sends GET and HEAD /rest/v1 there and everything else to the primary, as Supabase's API load balancer does with
+// read replicas; the `x-staybase-upstream` response header says which served the request.
 import { readFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { join } from 'node:path';
@@ -19,11 +21,11 @@ function reply(res, status, body) {
   res.end(JSON.stringify(body));
 }
 
-function proxy(req, res, target, path, headers) {
+function proxy(req, res, target, path, headers, responseHeaders = {}) {
   const upstream = request(
     { host: target.hostname, port: target.port, method: req.method, path, headers },
     (upstreamRes) => {
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+      res.writeHead(upstreamRes.statusCode ?? 502, { ...upstreamRes.headers, ...responseHeaders });
       upstreamRes.pipe(res);
     },
   );
@@ -37,10 +39,11 @@ const corsHeaders = {
   'access-control-allow-methods': 'GET, POST, PATCH, PUT, DELETE, OPTIONS',
 };
 
-export async function startGateway({ port, jwtSecret, restUrl, functionsUrl }) {
+export async function startGateway({ port, jwtSecret, restUrl, readRestUrl, functionsUrl }) {
   const secret = new TextEncoder().encode(jwtSecret);
   const openFunctions = functionsWithoutJwtCheck();
   const rest = new URL(restUrl);
+  const readRest = readRestUrl ? new URL(readRestUrl) : null;
   const functions = new URL(functionsUrl);
   const validJwt = async (token) => {
     try {
@@ -66,7 +69,9 @@ export async function startGateway({ port, jwtSecret, restUrl, functionsUrl }) {
       if (!apikey) return reply(res, 401, { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' });
       if (!(await validJwt(String(apikey)))) return reply(res, 401, { message: 'Invalid API key' });
       if (!bearer) headers.authorization = `Bearer ${apikey}`;
-      return proxy(req, res, rest, url.pathname.slice('/rest/v1'.length) + url.search || '/', headers);
+      const toReplica = readRest && (req.method === 'GET' || req.method === 'HEAD');
+      return proxy(req, res, toReplica ? readRest : rest, url.pathname.slice('/rest/v1'.length) + url.search || '/', headers,
+        readRest ? { 'x-staybase-upstream': toReplica ? 'replica' : 'primary' } : {});
     }
 
     if (url.pathname === '/functions/v1' || url.pathname.startsWith('/functions/v1/')) {
