@@ -16,6 +16,9 @@ const stack = await startStack({
   dataDir: `${root}.staybase/db`,
   dbPort: 54322,
   apiPort: 54321,
+  // A read replica of DATABASE_URL's server: GET /rest/v1 goes there, as Supabase's API load balancer does.
+  replicaUrl: process.env.DATABASE_REPLICA_URL,
+  routeReadsToReplica: true,
 }).catch((error) => {
   console.error(error.message);
   process.exit(1);
@@ -41,7 +44,7 @@ console.log(`
 Staybase is running (${stack.embedded ? 'embedded PGlite in .staybase/db' : 'PostgreSQL server from DATABASE_URL'}), ready in ${((Date.now() - started) / 1000).toFixed(1)} s.
 
          API URL: ${stack.apiUrl}
-        REST URL: ${stack.apiUrl}/rest/v1
+        REST URL: ${stack.apiUrl}/rest/v1${stack.replica ? ' (GET and HEAD: the read replica DATABASE_REPLICA_URL)' : ''}
         Auth URL: ${stack.apiUrl}/auth/v1 (local stand-in for Supabase Auth; JWKS at /auth/v1/.well-known/jwks.json)
    Functions URL: ${stack.apiUrl}/functions/v1
            Inbox: ${stack.apiUrl}/inbox (e-mails Auth would send; npm run inbox)

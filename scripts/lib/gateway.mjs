@@ -6,6 +6,9 @@
 // for the key's role on as the bearer token (for a publishable or secret key, one signed with the signing key, as
 // `supabase start`'s gateway does). Function calls pass through as they came, so each function verifies its
 // caller itself; a function that keeps `verify_jwt = true` in supabase/config.toml also gets the platform's check.
+// With `readRestUrl` (a PostgREST on a read replica) it sends GET and HEAD /rest/v1 there and everything else to the
+// primary, as Supabase's API load balancer does with read replicas; the `x-staybase-upstream` response header says
+// which served the request.
 import { readFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { join } from 'node:path';
@@ -23,11 +26,11 @@ function reply(res, status, body) {
   res.end(JSON.stringify(body));
 }
 
-function proxy(req, res, target, path, headers) {
+function proxy(req, res, target, path, headers, responseHeaders = {}) {
   const upstream = request(
     { host: target.hostname, port: target.port, method: req.method, path, headers },
     (upstreamRes) => {
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+      res.writeHead(upstreamRes.statusCode ?? 502, { ...upstreamRes.headers, ...responseHeaders });
       upstreamRes.pipe(res);
     },
   );
@@ -41,9 +44,10 @@ const corsHeaders = {
   'access-control-allow-methods': 'GET, POST, PATCH, PUT, DELETE, OPTIONS',
 };
 
-export async function startGateway({ port, keys, restUrl, functionsUrl, auth, inbox }) {
+export async function startGateway({ port, keys, restUrl, readRestUrl, functionsUrl, auth, inbox }) {
   const openFunctions = functionsWithoutJwtCheck();
   const rest = new URL(restUrl);
+  const readRest = readRestUrl ? new URL(readRestUrl) : null;
   const functions = new URL(functionsUrl);
   const validJwt = async (token) => {
     try {
@@ -77,7 +81,9 @@ export async function startGateway({ port, keys, restUrl, functionsUrl, auth, in
       if (!apikey) return reply(res, 401, { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' });
       if (!(await validApiKey(apikey))) return reply(res, 401, { message: 'Invalid API key' });
       headers.authorization = bearerFor(req.headers.authorization, apikey);
-      return proxy(req, res, rest, url.pathname.slice('/rest/v1'.length) + url.search || '/', headers);
+      const toReplica = readRest && (req.method === 'GET' || req.method === 'HEAD');
+      return proxy(req, res, toReplica ? readRest : rest, url.pathname.slice('/rest/v1'.length) + url.search || '/', headers,
+        readRest ? { 'x-staybase-upstream': toReplica ? 'replica' : 'primary' } : {});
     }
 
     if (url.pathname.startsWith('/auth/v1/')) {

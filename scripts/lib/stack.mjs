@@ -9,7 +9,7 @@ import { startEmbeddedDatabase } from './embedded-db.mjs';
 import { startFunctions } from './functions.mjs';
 import { startGateway } from './gateway.mjs';
 import { apiKeys, JWKS, JWT_SECRET, POSTGREST_JWKS } from './keys.mjs';
-import { migrate } from './database.mjs';
+import { connect, migrate } from './database.mjs';
 import { startPostgrest } from './postgrest.mjs';
 import { freePort, stopChildren } from './processes.mjs';
 
@@ -17,9 +17,12 @@ import { freePort, stopChildren } from './processes.mjs';
  * Starts the stack. `databaseUrl` selects a server; otherwise PGlite runs on `dataDir` (null = in memory) and
  * is served on `dbPort`. `functionsEnv` adds to (and wins over) what the edge functions get from the process
  * environment and supabase/functions/.env, as the test runner does for Stripe. `authOverrides` replace settings of
- * config.toml's [auth] for the local Auth API. Returns URLs, keys and `stop()`.
+ * config.toml's [auth] for the local Auth API. `replicaUrl` (a hot standby of the server) adds a PostgREST on it:
+ * with `routeReadsToReplica` the gateway sends GET /rest/v1 there, as Supabase's load balancer does; either way
+ * `replica.apiUrl` is a gateway that does. Returns URLs, keys and `stop()`.
  */
-export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed = true, prepare, functionsEnv = {}, authOverrides = {} }) {
+export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed = true, prepare, functionsEnv = {},
+  authOverrides = {}, replicaUrl, routeReadsToReplica = false }) {
   apiPort ??= await freePort();
   const stops = [];
   const stop = async () => {
@@ -57,11 +60,45 @@ export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed =
     const inbox = createInbox();
     const auth = createAuthApi({ dbUrl, config: authConfig(authOverrides), inbox, externalUrl: `http://127.0.0.1:${apiPort}` });
     stops.push(auth.stop);
-    const gateway = await startGateway({ port: apiPort, keys, restUrl: postgrest.url, functionsUrl: functions.url, auth, inbox });
+    const postgrestJwks = JSON.stringify(POSTGREST_JWKS);
+    let replica = null;
+    if (replicaUrl) {
+      if (embedded) throw new Error('DATABASE_REPLICA_URL needs DATABASE_URL: a read replica is a standby of a PostgreSQL server');
+      await waitForReplay(dbUrl, replicaUrl);
+      const readPostgrest = await startPostgrest({ databaseUrl: replicaUrl, jwtSecret: postgrestJwks, embedded: false, standby: true });
+      const readGateway = await startGateway({ keys, restUrl: postgrest.url, readRestUrl: readPostgrest.url, functionsUrl: functions.url, auth, inbox });
+      stops.push(readGateway.stop);
+      replica = { dbUrl: replicaUrl, restUrl: readPostgrest.url, apiUrl: readGateway.url, postgrest: readPostgrest };
+    }
+    const gateway = await startGateway({
+      port: apiPort, keys, restUrl: postgrest.url, functionsUrl: functions.url, auth, inbox,
+      readRestUrl: replica && routeReadsToReplica ? replica.restUrl : undefined,
+    });
     stops.push(gateway.stop);
-    return { embedded, dbUrl, apiUrl: gateway.url, restUrl: postgrest.url, functionsUrl: functions.url, keys, postgrest, auth, inbox, migrateLog, stop };
+    return { embedded, dbUrl, apiUrl: gateway.url, restUrl: postgrest.url, functionsUrl: functions.url, keys, postgrest, auth, inbox, replica, migrateLog, stop };
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** Waits until the standby at `replicaUrl` has replayed everything the primary had written when called. */
+export async function waitForReplay(primaryUrl, replicaUrl, timeoutMs = 30_000) {
+  const primary = connect(primaryUrl);
+  const standby = connect(replicaUrl);
+  try {
+    const [{ lsn }] = await primary`select pg_catalog.pg_current_wal_lsn()::text as lsn`;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [{ in_recovery: inRecovery, caught_up: caughtUp }] = await standby`
+        select pg_catalog.pg_is_in_recovery() as in_recovery,
+               coalesce(pg_catalog.pg_last_wal_replay_lsn() >= ${lsn}::pg_lsn, false) as caught_up`;
+      if (!inRecovery) throw new Error(`${replicaUrl} is not a standby (pg_is_in_recovery() is false)`);
+      if (caughtUp) return;
+      if (Date.now() > deadline) throw new Error(`the standby at ${replicaUrl} did not replay ${lsn} within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await Promise.all([primary.end(), standby.end()]);
   }
 }
