@@ -12,7 +12,9 @@
 --     ignore it, and request_booking sweeps it before claiming), so correctness never waits for the scheduler;
 --   * the price and the cancellation policy are frozen from the quote at booking time; refunds follow the policy,
 --     measured to the check-in time on the check-in day in the property's time zone;
---   * the guest and the host of a booking read it; nobody else does (admins aside);
+--   * the guest and the host of a booking read it; nobody else does (admins aside). The read policy is shaped so
+--     that the planner can answer "my bookings" from the guest and host indexes (a BitmapOr) whether or not the
+--     client writes the filter;
 --   * a listing that ever had a booking cannot be deleted: archive it.
 
 -- Types ----------------------------------------------------------------------------------------------------------
@@ -512,6 +514,9 @@ grant select, insert, update, delete on table public.bookings to service_role;
 
 alter table public.bookings enable row level security;
 
+-- Each arm is an index range (bookings_guest_id_idx, bookings_host_id_idx, and the primary key for admins: see
+-- private.admin_id_floor), so the planner answers "my bookings" with a BitmapOr of the caller's rows rather than by
+-- reading every booking, with or without guest_id=eq.<me> in the request.
 create policy "guests and hosts read their bookings, admins all" on public.bookings
   for select to authenticated
-  using (guest_id = (select auth.uid()) or host_id = (select auth.uid()) or (select private.is_admin()));
+  using (guest_id = (select auth.uid()) or host_id = (select auth.uid()) or id >= private.admin_id_floor());

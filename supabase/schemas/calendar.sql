@@ -10,7 +10,9 @@
 --     It and the search's probe write the overlap as bounds (lower < check_out and upper > check_in: the same test
 --     as && for the non-empty, finite ranges claims hold), so both read calendar_claims_property_idx;
 --   * nobody reads claims but the service role: clients see free or taken per night (property_calendar), never who
---     claimed a night; blocks are read only by the listing's host and admins, and written only by the host.
+--     claimed a night; blocks are read only by the listing's host and admins, and written only by the host. The read
+--     policy names the host's listings once per statement (an array the index on property_id answers), never a
+--     function call per row;
 
 -- Tables ---------------------------------------------------------------------------------------------------------
 
@@ -187,15 +189,19 @@ grant select, insert, update, delete on table public.availability_blocks to serv
 alter table public.availability_blocks enable row level security;
 alter table private.calendar_claims enable row level security;
 
+-- The caller's listings, read once per statement (under the listings' own policies: a host reads their own); the
+-- admin arm is an index range (private.admin_id_floor), so the planner ORs index scans instead of testing each block.
 create policy "hosts and admins read blocks" on public.availability_blocks
   for select to authenticated
-  using ((select private.is_property_host(property_id)) or (select private.is_admin()));
+  using (property_id = any (array(select p.id from public.properties p where p.host_id = (select auth.uid())))
+         or id >= private.admin_id_floor());
 create policy "hosts block nights of their listings" on public.availability_blocks
   for insert to authenticated with check ((select private.is_property_host(property_id)));
 create policy "hosts change their blocks" on public.availability_blocks
   for update to authenticated
-  using ((select private.is_property_host(property_id)))
+  using (property_id = any (array(select p.id from public.properties p where p.host_id = (select auth.uid()))))
   with check ((select private.is_property_host(property_id)));
 create policy "hosts remove their blocks" on public.availability_blocks
-  for delete to authenticated using ((select private.is_property_host(property_id)));
+  for delete to authenticated
+  using (property_id = any (array(select p.id from public.properties p where p.host_id = (select auth.uid()))));
 

@@ -72,6 +72,22 @@ end
 $$;
 comment on function private.require_admin() is 'Refuses with 42501 unless the caller is an admin at aal2: hint not_admin, or mfa_required for an admin at aal1.';
 
+-- The admin arm of a read policy, as an index range: `id >= private.admin_id_floor()` holds for every row when the
+-- caller is an admin (the least uuid) and for none otherwise (null). A bare `or private.is_admin()` beside indexed
+-- arms (guest_id = me or host_id = me) keeps the planner from a BitmapOr of them, so every row would be read; this
+-- arm is one more index range (the primary key), empty for members. Called bare, not in a sub-select, so that the
+-- planner evaluates it while estimating (it is stable) and sees the empty range: a bitmap scan evaluates it once.
+-- PL/pgSQL, so that its expression is planned once per session (~10 µs a call instead of ~80 µs).
+create function private.admin_id_floor() returns uuid
+language plpgsql stable
+set search_path = ''
+as $$
+begin
+  return case when private.is_admin() then '00000000-0000-0000-0000-000000000000'::uuid end;
+end
+$$;
+comment on function private.admin_id_floor() is 'The least uuid for an admin, null for anyone else: `id >= private.admin_id_floor()` is an admin''s policy arm as an index range.';
+
 create function private.touch_updated_at() returns trigger
 language plpgsql
 set search_path = ''
@@ -118,6 +134,8 @@ create trigger on_auth_user_created after insert on auth.users
 revoke all on function private.create_profile_for_new_user() from public, anon, authenticated, service_role;
 revoke all on function private.touch_updated_at() from public, anon, authenticated, service_role;
 grant execute on function private.holds_admin_role(), private.is_admin(), private.require_admin() to anon, authenticated, service_role;
+revoke all on function private.admin_id_floor() from public;
+grant execute on function private.admin_id_floor() to anon, authenticated, service_role;
 
 -- Table privileges are revoked, then granted exactly (Supabase's default privileges grant everything): clients
 -- read every column and update only what a member may change about themselves.

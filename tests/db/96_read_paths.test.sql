@@ -1,0 +1,45 @@
+-- Read paths a client can call cost what the caller's own rows cost,. Plans are checked, not timed (the bench times them on its data): with sequential scans
+-- disabled the planner still reads a table whole when no index can answer the policy, so a Seq Scan on a
+-- client's list means the policy keeps every index out.
+begin;
+set local search_path = extensions, public;
+select plan(6);
+
+select tests.create_user('path-host');
+select tests.create_user('path-guest');
+select tests.create_admin('path-admin');
+select tests.create_property(tests.user('path-host'), 'Path loft', handle => 'loft');
+select tests.act_as(tests.user('path-guest'));
+select public.request_booking(tests.property('loft'), current_date + 10, current_date + 12, 1);
+select tests.act_as(tests.user('path-host'));
+insert into public.availability_blocks (property_id, start_date, end_date) values (tests.property('loft'), current_date + 30, current_date + 32);
+
+-- The scans of a statement's plan, as "Node Type on relation".
+create function pg_temp.scans(statement text) returns text[]
+language plpgsql as $$
+declare
+  plan jsonb;
+begin
+  execute 'explain (format json) ' || statement into plan;
+  return array(select distinct (n ->> 'Node Type') || ' on ' || (n ->> 'Relation Name')
+                 from jsonb_path_query(plan, 'strict $.** ? (exists (@."Relation Name"))') n order by 1);
+end $$;
+
+set local enable_seqscan = off;
+select tests.act_as(tests.user('path-guest'));
+select ok(not ('Seq Scan on bookings' = any (pg_temp.scans('select * from public.bookings order by check_in desc limit 20'))),
+  'a guest''s "my bookings" without a filter is read from the indexes, not by reading every booking');
+select is((select count(*)::int from public.bookings), 1, 'and it is the guest''s one booking');
+select tests.act_as(tests.user('path-host'));
+select ok(not ('Seq Scan on bookings' = any (pg_temp.scans('select * from public.bookings order by check_in desc limit 20'))),
+  'a host''s reservations without a filter are read from the indexes');
+select ok(not ('Seq Scan on availability_blocks' = any (pg_temp.scans('select * from public.availability_blocks order by start_date'))),
+  'a host''s blocks are read from the index on property_id, not by a function call per block');
+select is((select count(*)::int from public.availability_blocks), 1, 'and they are the host''s blocks');
+select tests.act_as(tests.user('path-admin'), aal => 'aal2');
+select ok((select count(*)::int from public.bookings) >= 1 and (select count(*)::int from public.availability_blocks) >= 1,
+  'an admin still reads every booking and every block');
+reset enable_seqscan;
+
+select * from finish();
+rollback;
