@@ -9,7 +9,11 @@
 --   * paging is by an opaque keyset cursor (base64url of "kind|key...|id", encoded by the search statement and read
 --     back by private.decode_search_cursor): every sort is total (ties broken by id), so pages never skip or repeat
 --     a listing while the data stands still;
---   * bad input is refused with 22023 and a hint naming the reason (docs/conventions.md, docs/search.md).
+--   * bad input is refused with 22023 and a hint naming the reason (docs/conventions.md, docs/search.md), and so is
+--     input that cannot be served within the read budget (private.search_settings): a text query that only excludes
+--     words (it matches almost every listing), more than 50 amenities or property types, a cursor longer than any
+--     cursor the search writes, more candidates than the budget to rank or to sort by distance (search_too_broad),
+--     and conditions no index narrows that too few listings meet (search_too_narrow).
 --
 -- Why the query runs in a security definer helper: the operators that make the indexes useful (point <@ box,
 -- tsvector @@ tsquery, text[] @> text[]) are not leakproof, and under row-level security the planner may not use a
@@ -36,17 +40,36 @@ create type public.search_result as (
 );
 comment on type public.search_result is 'A search hit: total_cents when dates are given, distance_km when a point is given; pass cursor as after for the next page.';
 
+-- Tables ---------------------------------------------------------------------------------------------------------
+
+-- What one call may read within its time budget (docs/search.md, "Read budget"), one row written by the data
+-- migration: an operator tunes it to the hardware with an update.
+create table private.search_settings (
+  only_row boolean primary key default true constraint one_row check (only_row),
+  rank_budget integer not null default 2000 constraint rank_budget_range check (rank_budget between 1 and 1000000),
+  candidate_budget integer not null default 5000 constraint candidate_budget_range check (candidate_budget between 1 and 1000000),
+  scan_budget integer not null default 20000 constraint scan_budget_range check (scan_budget between 1 and 10000000)
+);
+comment on table private.search_settings is
+  'Search read budgets, one row: rank_budget (candidates ranked by text), candidate_budget (sorted by distance, or read through the location index), scan_budget (listings examined in a sort index''s order).';
+
 -- Indexes --------------------------------------------------------------------------------------------------------
 
 create index properties_published_search_document_idx on public.properties
   using gin (search_document) where status = 'published';
 create index properties_published_amenity_codes_idx on public.properties
   using gin (amenity_codes) where status = 'published';
-create index properties_published_price_idx on public.properties (nightly_price_cents, id) where status = 'published';
+-- The two sort indexes carry every column a search tests (an index read tests them on each listing it examines, from
+-- the index alone when the visibility map allows).
+create index properties_published_price_idx on public.properties (nightly_price_cents, id)
+  include (rating_avg, rating_count, max_guests, min_nights, max_nights, instant_book, property_type, latitude, longitude)
+  where status = 'published';
 -- Availability is probed per candidate through calendar_claims_property_idx (calendar.sql), and only for the
 -- ~page_size candidates a page needs; the location index is listings.sql's.
 create index properties_published_rating_idx on public.properties
-  ((coalesce(rating_avg, 0::numeric)), rating_count, id) where status = 'published';
+  ((coalesce(rating_avg, 0::numeric)), rating_count, id)
+  include (rating_avg, nightly_price_cents, max_guests, min_nights, max_nights, instant_book, property_type, latitude, longitude)
+  where status = 'published';
 
 create function private.decode_search_cursor(cursor text, order_kind text) returns text[]
 language plpgsql immutable
@@ -99,12 +122,30 @@ set plan_cache_mode = force_generic_plan  -- the static statement; the built one
 as $$
 declare
   location_sql constant text := 'point(p.longitude, p.latitude)';
+  -- A place (box, or a circle's bounding box) is written two ways: `point <@ box`, which the location GiST index
+  -- answers, and as plain latitude and longitude ranges, which the planner estimates from the columns' statistics
+  -- (it gives `<@` a fixed, tiny selectivity) and which leave the sort's own index to read (a place too large for
+  -- the location index). The statement names it {place} until one is chosen.
+  place_indexed text[] := '{}';
+  place_plain text[] := '{}';
+  -- What one call may read within its time budget (private.search_settings): the candidates (every condition but
+  -- availability) it ranks by text (rank_budget), sorts by distance or reads through the location index
+  -- (candidate_budget); and the listings it examines in a sort index's order when no index narrows its conditions
+  -- (scan_budget). Without the settings row, the columns' defaults.
+  rank_budget integer := 2000;
+  candidate_budget integer := 5000;
+  scan_budget integer := 20000;
+  settings private.search_settings;
+  candidates integer;
+  examined integer;
+  index_read boolean;
+  base_sql text := 'p.status = ''published''';
   -- Haversine on a sphere of the Earth's mean radius (IUGG, 6371.0088 km).
   distance_sql constant text :=
     '(2 * 6371.0088 * asin(least(1::float8, sqrt(power(sin(radians(p.latitude - $4) / 2), 2)'
     ' + cos(radians($4)) * cos(radians(p.latitude)) * power(sin(radians(p.longitude - $5) / 2), 2)))))';
   rank_sql constant text := 'ts_rank(p.search_document, $16)';
-  conditions text[] := array['p.status = ''published'''];
+  conditions text[] := '{}';  -- besides base_sql (published, and the keyset)
   key_sql text[];
   order_sql text;
   keyset_sql text;
@@ -114,7 +155,13 @@ declare
   hit_ids uuid[];
   hit_distances double precision[];
   hit_cursors text[];
+  place boolean := min_latitude is not null or radius_km is not null;
+  where_sql text;
 begin
+  select s.* into settings from private.search_settings s;
+  rank_budget := coalesce(settings.rank_budget, rank_budget);
+  candidate_budget := coalesce(settings.candidate_budget, candidate_budget);
+  scan_budget := coalesce(settings.scan_budget, scan_budget);
   if check_in is not null then
     conditions := conditions || array[
       'p.max_guests >= $3',
@@ -130,9 +177,11 @@ begin
 
   if min_latitude is not null then
     if min_longitude <= max_longitude then
-      conditions := conditions || format('%s <@ box(point($8, $7), point($10, $9))', location_sql);
+      place_indexed := place_indexed || format('%s <@ box(point($8, $7), point($10, $9))', location_sql);
+      place_plain := place_plain || 'p.longitude between $8 and $10 and p.latitude between $7 and $9'::text;
     else  -- the box crosses the antimeridian: two boxes
-      conditions := conditions || format('(%1$s <@ box(point($8, $7), point(180, $9)) or %1$s <@ box(point(-180, $7), point($10, $9)))', location_sql);
+      place_indexed := place_indexed || format('(%1$s <@ box(point($8, $7), point(180, $9)) or %1$s <@ box(point(-180, $7), point($10, $9)))', location_sql);
+      place_plain := place_plain || '(p.longitude >= $8 or p.longitude <= $10) and p.latitude between $7 and $9'::text;
     end if;
   end if;
 
@@ -146,17 +195,25 @@ begin
       half_lon := least(180, degrees(asin(least(1, sin(radius_km / 6371.0088) / cos(radians(latitude))))) * 1.000001 + 1e-9);
     end if;
     if half_lon >= 180 then
-      conditions := conditions || format('%s <@ box(point(-180, %s), point(180, %s))', location_sql,
+      place_indexed := place_indexed || format('%s <@ box(point(-180, %s), point(180, %s))', location_sql,
+        greatest(-90, latitude - half_lat), least(90, latitude + half_lat));
+      place_plain := place_plain || format('p.latitude between %s and %s',
         greatest(-90, latitude - half_lat), least(90, latitude + half_lat));
     elsif longitude - half_lon < -180 or longitude + half_lon > 180 then
-      conditions := conditions || format('(%1$s <@ box(point(%2$s, %4$s), point(180, %5$s)) or %1$s <@ box(point(-180, %4$s), point(%3$s, %5$s)))',
+      place_indexed := place_indexed || format('(%1$s <@ box(point(%2$s, %4$s), point(180, %5$s)) or %1$s <@ box(point(-180, %4$s), point(%3$s, %5$s)))',
         location_sql,
         case when longitude - half_lon < -180 then longitude - half_lon + 360 else longitude - half_lon end,
         case when longitude + half_lon > 180 then longitude + half_lon - 360 else longitude + half_lon end,
         latitude - half_lat, latitude + half_lat);
+      place_plain := place_plain || format('(p.longitude >= %s or p.longitude <= %s) and p.latitude between %s and %s',
+        case when longitude - half_lon < -180 then longitude - half_lon + 360 else longitude - half_lon end,
+        case when longitude + half_lon > 180 then longitude + half_lon - 360 else longitude + half_lon end,
+        latitude - half_lat, latitude + half_lat);
     else
-      conditions := conditions || format('%s <@ box(point(%s, %s), point(%s, %s))', location_sql,
+      place_indexed := place_indexed || format('%s <@ box(point(%s, %s), point(%s, %s))', location_sql,
         longitude - half_lon, latitude - half_lat, longitude + half_lon, latitude + half_lat);
+      place_plain := place_plain || format('p.longitude between %s and %s and p.latitude between %s and %s',
+        longitude - half_lon, longitude + half_lon, latitude - half_lat, latitude + half_lat);
     end if;
     conditions := conditions || format('%s <= $6', distance_sql);
   end if;
@@ -170,7 +227,7 @@ begin
   if amenities is not null and cardinality(amenities) > 0 then
     conditions := conditions || 'p.amenity_codes @> $13'::text;
   end if;
-  if property_types is not null then
+  if property_types is not null and cardinality(property_types) > 0 then
     conditions := conditions || 'p.property_type = any ($14)'::text;
   end if;
   if instant_book is not null then
@@ -204,8 +261,41 @@ begin
       keyset_sql := format('(%s, p.id) < (($18)[1]::float4, $19)', rank_sql);
   end case;
   if after_id is not null then
-    conditions := conditions || keyset_sql;
+    base_sql := base_sql || ' and ' || keyset_sql;
   end if;
+  if place then
+    conditions := conditions || '{place}'::text;
+  end if;
+  where_sql := array_to_string(base_sql || conditions, E'\n        and ');
+
+  -- Sorting by rank or distance reads every candidate, and so does a place read through the location index: count
+  -- them first, reading at most one past the budget. Too many to rank or measure: refused. Too many in the place
+  -- for the location index to help a price or rating order: the place becomes a plain condition.
+  if order_kind in ('rank', 'distance') or place then
+    execute format('select count(*)::integer from (select 1 from public.properties p where %s limit %s) s',
+                   replace(where_sql, '{place}', array_to_string(place_indexed, ' and ')),
+                   case when order_kind = 'rank' then rank_budget else candidate_budget end + 1)
+      into candidates
+      using check_in, check_out, coalesce(guests, 1), latitude, longitude, radius_km,
+            min_latitude, min_longitude, max_latitude, max_longitude, min_price_cents, max_price_cents,
+            amenities, property_types, instant_book, text_query, page_size, after_keys, after_id, order_kind;
+    if order_kind in ('rank', 'distance')
+       and candidates > (case when order_kind = 'rank' then rank_budget else candidate_budget end) then
+      raise exception 'more than % listings match before dates, too many to sort by %: add a place, a smaller radius or more words, or sort by price or rating',
+          case when order_kind = 'rank' then rank_budget else candidate_budget end,
+          case order_kind when 'rank' then 'relevance' else 'distance' end
+        using errcode = '22023', hint = 'search_too_broad';
+    end if;
+  end if;
+  -- A price or rating order that no index condition narrows (no text, no amenities, and no place or one too large
+  -- for the location index) reads the sort's own index in order, at most scan_budget listings, and tests every other
+  -- condition on each: its cost is bounded whatever the planner estimates for those conditions.
+  index_read := order_kind in ('price_asc', 'price_desc', 'rating') and text_query is null
+                and coalesce(cardinality(amenities), 0) = 0 and (not place or candidates > candidate_budget);
+  conditions := array(select replace(c, '{place}', array_to_string(
+                  case when candidates > candidate_budget then place_plain else place_indexed end, ' and '))
+                  from unnest(conditions) c);
+  where_sql := array_to_string(base_sql || conditions, E'\n        and ');
 
   -- Which listings, in which order (the only part that depends on the shape, so built and planned per call).
   -- Availability is probed lazily: the candidates (every other condition, the keyset included) come sorted out of
@@ -217,6 +307,8 @@ begin
   -- over every live claim. It is private.nights_are_free's condition, written as bounds in both (calendar.sql), so
   -- that it reads calendar_claims_property_idx. row_number() numbers the hits in that order, and each
   -- hit's cursor is base64url of "kind|key...|id" (private.decode_search_cursor reads it back).
+  -- In an index read (above), the candidates are the first scan_budget published listings in the sort's order, and
+  -- every other condition becomes the column `fits`, tested lazily with availability.
   stmt := format($sql$
     select array_agg(h.id order by h.position),
            array_agg(h.distance_km order by h.position),
@@ -225,29 +317,45 @@ begin
     from (
       select c.id, c.sort_keys, c.distance_km, row_number() over () as position
       from (
-        select p.id, array[%1$s]::text[] as sort_keys, %2$s as distance_km
+        select p.id, array[%1$s]::text[] as sort_keys, %2$s as distance_km, %6$s as fits
         from public.properties p
         where %3$s
         order by %4$s
-        offset 0
+        %7$s
       ) c
-      where %5$s
+      where c.fits and %5$s
       limit $17
     ) h
     $sql$,
     array_to_string(key_sql, ', '),
     case when latitude is not null then distance_sql else 'null::float8' end,
-    array_to_string(conditions, E'\n        and '),
+    case when index_read then base_sql else where_sql end,
     order_sql,
     case when check_in is not null then
       'not exists (select 1 from private.calendar_claims x where x.property_id = c.id'
       ' and lower(x.nights) < $2 and upper(x.nights) > $1'
       ' and (x.expires_at is null or x.expires_at > pg_catalog.now()) offset 0)'
-    else 'true' end);
+    else 'true' end,
+    case when index_read and cardinality(conditions) > 0 then '(' || array_to_string(conditions, ' and ') || ')' else 'true' end,
+    case when index_read then format('limit %s', scan_budget) else 'offset 0' end);
   execute stmt into hit_ids, hit_distances, hit_cursors
     using check_in, check_out, coalesce(guests, 1), latitude, longitude, radius_km,
           min_latitude, min_longitude, max_latitude, max_longitude, min_price_cents, max_price_cents,
           amenities, property_types, instant_book, text_query, page_size, after_keys, after_id, order_kind;
+  -- A short page from an index read is complete only if the read did not stop at its budget.
+  if index_read and coalesce(cardinality(hit_ids), 0) < page_size then
+    execute format('select count(*)::integer from (select 1 from public.properties p where %s order by %s limit %s) s',
+                   base_sql, order_sql, scan_budget)
+      into examined
+      using check_in, check_out, coalesce(guests, 1), latitude, longitude, radius_km,
+            min_latitude, min_longitude, max_latitude, max_longitude, min_price_cents, max_price_cents,
+            amenities, property_types, instant_book, text_query, page_size, after_keys, after_id, order_kind;
+    if examined >= scan_budget then
+      raise exception 'these conditions match too few of the first % listings in this order to find a page within the time budget: add a place, a word or an amenity, or drop a condition',
+          scan_budget
+        using errcode = '22023', hint = 'search_too_narrow';
+    end if;
+  end if;
 
   -- What a hit shows: the same for every shape, so a static statement, planned once per session. With dates, the
   -- stay's total for the whole page from one call of the pricing rule.
@@ -344,7 +452,13 @@ begin
       using errcode = '22023', hint = 'invalid_box';
   end if;
 
-  -- What
+  -- What. Arrays are bounded before they are read: each value costs a test per candidate.
+  if cardinality(amenities) > 50 then
+    raise exception 'at most 50 amenities' using errcode = '22023', hint = 'too_many_amenities';
+  end if;
+  if cardinality(property_types) > 50 then
+    raise exception 'at most 50 property types' using errcode = '22023', hint = 'too_many_property_types';
+  end if;
   if min_price_cents < 0 or max_price_cents < 0 or min_price_cents > max_price_cents then
     raise exception 'prices are not negative and min_price_cents does not exceed max_price_cents'
       using errcode = '22023', hint = 'invalid_price_range';
@@ -366,6 +480,11 @@ begin
     text_query := websearch_to_tsquery('english'::regconfig, query);
     if numnode(text_query) = 0 then
       text_query := null;  -- only stop words: no text filter
+    elsif ''::tsvector @@ text_query then
+      -- It matches a listing with no words at all (only exclusions, or "or -word"): the text index cannot narrow it,
+      -- so it would read and rank every listing.
+      raise exception 'a text query needs a word to look for; words with - only exclude'
+        using errcode = '22023', hint = 'query_needs_a_word';
     end if;
   end if;
 
@@ -387,6 +506,11 @@ begin
     raise exception 'page_size is between 1 and 100' using errcode = '22023', hint = 'invalid_page_size';
   end if;
   if after is not null then
+    -- A cursor is at most ~150 characters; a longer text is not one (and is not worth decoding).
+    if char_length(after) > 500 then
+      raise exception 'after is not a cursor of this search: pass the cursor of the last row of the previous page'
+        using errcode = '22023', hint = 'invalid_cursor';
+    end if;
     cursor_parts := private.decode_search_cursor(after, order_kind);
     if cursor_parts is null then
       raise exception 'after is not a cursor of this search: pass the cursor of the last row of the previous page'
@@ -410,6 +534,9 @@ comment on function public.search_properties(date, date, integer, double precisi
 
 -- Grants ---------------------------------------------------------------------------------------------------------
 
+revoke all on table private.search_settings from public, anon, authenticated;
+grant select on table private.search_settings to service_role;
+
 revoke all on function private.decode_search_cursor(text, text),
   private.search_published_listings(date, date, integer, double precision, double precision, double precision,
     double precision, double precision, double precision, double precision, integer, integer, text[],
@@ -427,3 +554,7 @@ revoke all on function public.search_properties(date, date, integer, double prec
 grant execute on function public.search_properties(date, date, integer, double precision, double precision,
   double precision, double precision, double precision, double precision, double precision, integer, integer, text[],
   public.property_type[], boolean, text, text, integer, text) to anon, authenticated, service_role;
+
+-- Row-level security ---------------------------------------------------------------------------------------------
+
+alter table private.search_settings enable row level security;
