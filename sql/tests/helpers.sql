@@ -13,6 +13,7 @@
 --            tests.create_property name what they make; tests.remember('booking', 'instant', id) names anything else.
 --            tests.user(handle), tests.property(handle), tests.booking(handle) and tests.named(kind) find them
 --            whoever the test acts as (drafts, other members' bookings, erased members included).
+-- Dates      tests.local_today('Pacific/Auckland') is today where a listing is, for any role a test acts as.
 -- Refusals   tests.refuses($$ statement $$, 'PT409', 'dates_unavailable', 'a stay over booked nights is refused'):
 --            a pgTAP assertion that the statement fails with that SQLSTATE and that hint (the stable reason code a
 --            program switches on, docs/conventions.md), optionally with that message too; when it fails it says
@@ -172,6 +173,13 @@ end
 $$;
 
 -- Listings and stays ---------------------------------------------------------------------------------------------
+-- Today where a listing is (private.local_today, which clients may not call), for any role a test acts as.
+create function tests.local_today(time_zone text) returns date
+language sql stable
+security definer
+set search_path = ''
+as $$ select private.local_today(time_zone) $$;
+
 -- A listing, inserted as the owner (published unless told otherwise) and named by `handle` (its title by default).
 create function tests.create_property(
   host uuid, title text, time_zone text default 'UTC', nightly_price_cents integer default 10000,
@@ -180,7 +188,7 @@ create function tests.create_property(
   min_nights integer default 1, max_nights integer default 30, status public.listing_status default 'published',
   weekly_discount_pct integer default 0, monthly_discount_pct integer default 0, handle text default null,
   currency text default 'NZD', city text default 'Testville', country_code text default 'NZ',
-  latitude numeric default -36.85, longitude numeric default 174.76
+  latitude numeric default -36.85, longitude numeric default 174.76, booking_window_days integer default 365
 ) returns uuid
 language plpgsql
 security definer
@@ -191,10 +199,10 @@ declare
 begin
   insert into public.properties (host_id, title, city, country_code, latitude, longitude, time_zone, currency,
     nightly_price_cents, cleaning_fee_cents, instant_book, cancellation_policy, max_guests, min_nights, max_nights,
-    status, weekly_discount_pct, monthly_discount_pct)
+    status, weekly_discount_pct, monthly_discount_pct, booking_window_days)
   values (host, title, city, country_code, latitude, longitude, time_zone, currency, nightly_price_cents,
     cleaning_fee_cents, instant_book, cancellation_policy, max_guests, min_nights, max_nights, status,
-    weekly_discount_pct, monthly_discount_pct)
+    weekly_discount_pct, monthly_discount_pct, booking_window_days)
   returning id into property_id;
   return tests.remember('property', coalesce(handle, title), property_id);
 end

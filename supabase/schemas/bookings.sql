@@ -12,6 +12,12 @@
 --     ignore it, and request_booking sweeps it before claiming), so correctness never waits for the scheduler;
 --   * the price and the cancellation policy are frozen from the quote at booking time; refunds follow the policy,
 --     measured to the check-in time on the check-in day in the property's time zone;
+--   * a guest has at most private.booking_settings.max_open_requests (3 by default) open requests at once
+--     (awaiting the host, or unpaid, and not past their deadline); the next is refused with PT409 /
+--     too_many_open_requests, counted under a lock on the guest's profile so that concurrent requests cannot pass it
+--     together;
+--   * check-in is at most the listing's booking_window_days after today where the listing is (22023 /
+--     beyond_booking_window);
 --   * the guest and the host of a booking read it; nobody else does (admins aside). The read policy is shaped so
 --     that the planner can answer "my bookings" from the guest and host indexes (a BitmapOr) whether or not the
 --     client writes the filter;
@@ -25,6 +31,15 @@ create type public.booking_status as enum (
 create type public.payment_outcome as enum ('confirmed', 'already_confirmed', 'amount_mismatch', 'hold_expired', 'cancelled', 'not_found');
 
 -- Tables ---------------------------------------------------------------------------------------------------------
+
+-- The booking settings an operator may change (one row, written by the data migration; change it with an update).
+create table private.booking_settings (
+  only_row boolean primary key default true constraint one_row check (only_row),
+  max_open_requests integer not null default 3
+    constraint max_open_requests_range check (max_open_requests between 1 and 1000)
+);
+comment on table private.booking_settings is
+  'Booking settings, one row: max_open_requests is how many requests a guest may have awaiting the host or payment at once (default 3).';
 
 create table public.bookings (
   id uuid primary key default gen_random_uuid(),
@@ -82,6 +97,9 @@ create index bookings_guest_id_idx on public.bookings (guest_id, check_in desc);
 create index bookings_host_id_idx on public.bookings (host_id, check_in desc);
 create index bookings_cancelled_by_idx on public.bookings (cancelled_by) where cancelled_by is not null;
 create index bookings_live_holds_idx on public.bookings (expires_at) where status in ('awaiting_host', 'pending_payment');
+-- A guest's open requests, counted by request_booking.
+create index bookings_open_requests_idx on public.bookings (guest_id, expires_at)
+  where status in ('awaiting_host', 'pending_payment');
 create index bookings_confirmed_check_out_idx on public.bookings (check_out_at) where status = 'confirmed';
 
 -- Counts refused double bookings for the metrics: a sequence, because nextval survives the rollback of the
@@ -249,6 +267,7 @@ begin
     when property.id is null or property.status <> 'published' then 'not_found'
     when check_in is null or check_out is null or check_out <= check_in then 'invalid_dates'
     when check_in < private.local_today(property.time_zone) then 'past_dates'
+    when check_in > private.local_today(property.time_zone) + property.booking_window_days then 'beyond_booking_window'
     when guests is null or guests < 1 then 'invalid_guests'
     when guests > property.max_guests then 'too_many_guests'
     when check_out - check_in < property.min_nights then 'below_min_nights'
@@ -297,6 +316,7 @@ declare
   caller uuid := (select auth.uid());
   property public.properties;
   refusal text;
+  open_requests integer;
   quote public.stay_quote;
   booking public.bookings;
 begin
@@ -313,13 +333,12 @@ begin
 
   perform private.expire_stale_holds_on(property.id, check_in, check_out);
   refusal := private.stay_refusal(property, check_in, check_out, guests);
-  if refusal = 'unavailable' then
-    perform nextval('private.refused_double_bookings');
-    raise exception 'those dates are not available' using errcode = 'PT409', hint = 'dates_unavailable';
-  elsif refusal is not null then
+  if refusal is not null and refusal <> 'unavailable' then
     raise exception '%', case refusal
         when 'invalid_dates' then 'check-out must be after check-in'
         when 'past_dates' then 'check-in is in the past where the listing is'
+        when 'beyond_booking_window' then
+          format('this listing takes bookings at most %s days ahead', property.booking_window_days)
         when 'invalid_guests' then 'a stay is for at least one guest'
         when 'too_many_guests' then format('this listing hosts at most %s guests', property.max_guests)
         when 'below_min_nights' then format('this listing needs at least %s nights', property.min_nights)
@@ -327,6 +346,22 @@ begin
         else refusal
       end
       using errcode = '22023', hint = refusal;
+  end if;
+
+  -- At most max_open_requests requests awaiting the host or payment. The lock on the guest's profile makes a guest's
+  -- concurrent requests count one after the other (each statement sees what the one before committed).
+  perform 1 from public.profiles m where m.id = caller for no key update;
+  select count(*) into open_requests
+    from public.bookings b
+   where b.guest_id = caller and b.status in ('awaiting_host', 'pending_payment') and b.expires_at > now();
+  if open_requests >= coalesce((select s.max_open_requests from private.booking_settings s), 3) then
+    raise exception 'you have % requests awaiting an answer or a payment: wait for them, pay, or cancel one', open_requests
+      using errcode = 'PT409', hint = 'too_many_open_requests';
+  end if;
+
+  if refusal = 'unavailable' then
+    perform nextval('private.refused_double_bookings');
+    raise exception 'those dates are not available' using errcode = 'PT409', hint = 'dates_unavailable';
   end if;
 
   quote := private.price_stay(property, check_in, check_out);
@@ -505,6 +540,9 @@ grant execute on function public.request_booking(uuid, date, date, integer, text
 revoke execute on function public.confirm_booking_payment(uuid, bigint, text) from authenticated;
 grant execute on function public.confirm_booking_payment(uuid, bigint, text) to service_role;
 
+revoke all on table private.booking_settings from public, anon, authenticated;
+grant select on table private.booking_settings to service_role;
+
 -- Clients only read bookings (the policy says which); the functions above write them.
 revoke all on table public.bookings from anon, authenticated, service_role;
 grant select on table public.bookings to authenticated;
@@ -512,6 +550,7 @@ grant select, insert, update, delete on table public.bookings to service_role;
 
 -- Row-level security ---------------------------------------------------------------------------------------------
 
+alter table private.booking_settings enable row level security;
 alter table public.bookings enable row level security;
 
 -- Each arm is an index range (bookings_guest_id_idx, bookings_host_id_idx, and the primary key for admins: see

@@ -13,6 +13,7 @@
 --     claimed a night; blocks are read only by the listing's host and admins, and written only by the host. The read
 --     policy names the host's listings once per statement (an array the index on property_id answers), never a
 --     function call per row;
+--   * a calendar night is available only from today to the listing's booking window (bookings.sql).
 
 -- Tables ---------------------------------------------------------------------------------------------------------
 
@@ -108,6 +109,7 @@ begin
     )
     select d::date,
            d::date >= private.local_today(property.time_zone)
+             and d::date <= private.local_today(property.time_zone) + property.booking_window_days
              and not exists (select 1 from claims c where c.nights @> d::date),
            coalesce((select r.nightly_price_cents from public.seasonal_rates r
                      where r.property_id = property.id and d::date >= r.start_date and d::date < r.end_date),
@@ -116,7 +118,7 @@ begin
     order by 1;
 end
 $$;
-comment on function public.property_calendar(uuid, date, date) is 'Per night of [from_date, to_date): available or not, and its price. At most 366 nights.';
+comment on function public.property_calendar(uuid, date, date) is 'Per night of [from_date, to_date): available or not (free, not past, within the booking window), and its price. At most 366 nights.';
 
 -- Host blocks claim their nights (and give them back) in the same transaction.
 create function private.sync_block_claim() returns trigger

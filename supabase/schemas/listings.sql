@@ -8,6 +8,7 @@
 --     else changes any of it; an admin may only archive (unpublish) another host's listing;
 --   * the columns the database keeps (ratings, amenity_codes, cover_photo, search_document) have no client column
 --     privilege;
+--   * a listing takes bookings at most booking_window_days ahead (365 by default, 730 at most; bookings.sql);
 --   * money is integer minor units in the listing's ISO 4217 currency; dates are the listing's local dates
 --     (private.local_today).
 
@@ -86,6 +87,8 @@ create table public.properties (
   check_in_avg numeric(3, 2),
   value_avg numeric(3, 2),
   cover_photo text,
+  booking_window_days integer not null default 365
+    constraint booking_window_range check (booking_window_days between 1 and 730),
   constraint nights_within_policy check (min_nights <= max_nights),
   -- Rating sums and counts (kept by reviews.sql) make the averages exact.
   constraint rating_totals_in_range check (
@@ -108,6 +111,8 @@ comment on column public.properties.search_document is 'Full-text document of ti
 comment on column public.properties.amenity_codes is 'The listing''s amenity codes, kept by the database from property_amenities (search filters on it).';
 comment on column public.properties.cover_photo is
   'Storage path of the listing''s first photo (position 0), kept by the database from property_photos; null without one.';
+comment on column public.properties.booking_window_days is
+  'How far ahead the listing takes bookings: check-in at most this many days after today where the listing is (1..730, default 365).';
 
 create table public.property_photos (
   id uuid primary key default gen_random_uuid(),
@@ -222,13 +227,13 @@ begin
             new.country_code, new.latitude, new.longitude, new.time_zone, new.max_guests, new.bedrooms, new.beds,
             new.bathrooms, new.nightly_price_cents, new.currency, new.cleaning_fee_cents, new.weekly_discount_pct,
             new.monthly_discount_pct, new.min_nights, new.max_nights, new.instant_book, new.cancellation_policy,
-            new.check_in_time, new.check_out_time)
+            new.check_in_time, new.check_out_time, new.booking_window_days)
            is not distinct from
            (old.title, old.description, old.property_type, old.address_line, old.city, old.region, old.postal_code,
             old.country_code, old.latitude, old.longitude, old.time_zone, old.max_guests, old.bedrooms, old.beds,
             old.bathrooms, old.nightly_price_cents, old.currency, old.cleaning_fee_cents, old.weekly_discount_pct,
             old.monthly_discount_pct, old.min_nights, old.max_nights, old.instant_book, old.cancellation_policy,
-            old.check_in_time, old.check_out_time) then
+            old.check_in_time, old.check_out_time, old.booking_window_days) then
       return new;
     end if;
     raise exception 'only the host may change this listing; an admin may only archive it'
@@ -353,12 +358,12 @@ grant select on table public.properties to anon, authenticated;
 grant insert (title, description, property_type, status, address_line, city, region, postal_code, country_code,
               latitude, longitude, time_zone, max_guests, bedrooms, beds, bathrooms, nightly_price_cents, currency,
               cleaning_fee_cents, weekly_discount_pct, monthly_discount_pct, min_nights, max_nights, instant_book,
-              cancellation_policy, check_in_time, check_out_time, host_id)
+              cancellation_policy, check_in_time, check_out_time, booking_window_days, host_id)
   on public.properties to authenticated;
 grant update (title, description, property_type, status, address_line, city, region, postal_code, country_code,
               latitude, longitude, time_zone, max_guests, bedrooms, beds, bathrooms, nightly_price_cents, currency,
               cleaning_fee_cents, weekly_discount_pct, monthly_discount_pct, min_nights, max_nights, instant_book,
-              cancellation_policy, check_in_time, check_out_time)
+              cancellation_policy, check_in_time, check_out_time, booking_window_days)
   on public.properties to authenticated;
 grant delete on public.properties to authenticated;
 

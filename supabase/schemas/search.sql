@@ -2,8 +2,8 @@
 --
 -- Rules enforced here:
 --   * only published listings are found, and with dates only those free for every night of the stay (a host block,
---     an active booking or a live hold claims a night; a hold past its expires_at does not), that take the guests
---     and whose min/max nights allow the stay;
+--     an active booking or a live hold claims a night; a hold past its expires_at does not), that take the guests,
+--     whose min/max nights allow the stay and whose booking window reaches the check-in (bookings.sql);
 --   * with dates, each row carries the stay's total_cents from private.price_stays (pricing.sql), exactly what
 --     quote_stay and request_booking charge; the whole page is priced by one call;
 --   * paging is by an opaque keyset cursor (base64url of "kind|key...|id", encoded by the search statement and read
@@ -12,8 +12,9 @@
 --   * bad input is refused with 22023 and a hint naming the reason (docs/conventions.md, docs/search.md), and so is
 --     input that cannot be served within the read budget (private.search_settings): a text query that only excludes
 --     words (it matches almost every listing), more than 50 amenities or property types, a cursor longer than any
---     cursor the search writes, more candidates than the budget to rank or to sort by distance (search_too_broad),
---     and conditions no index narrows that too few listings meet (search_too_narrow).
+--     cursor the search writes, a check-in past every booking window (730 days), more candidates than the budget to
+--     rank or to sort by distance (search_too_broad), and conditions no index narrows that too few listings meet
+--     (search_too_narrow).
 --
 -- Why the query runs in a security definer helper: the operators that make the indexes useful (point <@ box,
 -- tsvector @@ tsquery, text[] @> text[]) are not leakproof, and under row-level security the planner may not use a
@@ -332,7 +333,10 @@ begin
     case when index_read then base_sql else where_sql end,
     order_sql,
     case when check_in is not null then
-      'not exists (select 1 from private.calendar_claims x where x.property_id = c.id'
+      -- the listing's booking window reaches the check-in (its row, by primary key, only for the candidates probed)
+      'exists (select 1 from public.properties w where w.id = c.id'
+      ' and $1 <= (pg_catalog.now() at time zone w.time_zone)::date + w.booking_window_days offset 0)'
+      ' and not exists (select 1 from private.calendar_claims x where x.property_id = c.id'
       ' and lower(x.nights) < $2 and upper(x.nights) > $1'
       ' and (x.expires_at is null or x.expires_at > pg_catalog.now()) offset 0)'
     else 'true' end,
@@ -421,6 +425,10 @@ begin
   -- The earliest date on Earth (UTC-12): before it, check-in is in the past everywhere.
   if check_in < (now() at time zone 'Etc/GMT+12')::date then
     raise exception 'check_in is in the past' using errcode = '22023', hint = 'past_dates';
+  end if;
+  -- The latest date on Earth (UTC+14) plus the longest booking window: past it, no listing takes the stay.
+  if check_in > (now() at time zone 'Etc/GMT-14')::date + 730 then
+    raise exception 'no listing takes bookings more than 730 days ahead' using errcode = '22023', hint = 'beyond_booking_window';
   end if;
   if guests is not null and guests not between 1 and 50 then
     raise exception 'guests must be between 1 and 50' using errcode = '22023', hint = 'invalid_guests';

@@ -7,13 +7,16 @@ select plan(22);
 
 select tests.create_user('hana');
 select tests.create_user('gus');
-select tests.create_property(tests.user('hana'), 'Flexible Auckland', 'Pacific/Auckland', cancellation_policy => 'flexible');
+-- Next April (the daylight-saving stay below) can be more than a year ahead: this listing takes bookings two years out.
+select tests.create_property(tests.user('hana'), 'Flexible Auckland', 'Pacific/Auckland', cancellation_policy => 'flexible',
+                             booking_window_days => 730);
 select tests.create_property(tests.user('hana'), 'Moderate LA', 'America/Los_Angeles', cancellation_policy => 'moderate');
 select tests.create_property(tests.user('hana'), 'Strict Auckland', 'Pacific/Auckland', cancellation_policy => 'strict');
 select tests.create_property(tests.user('hana'), 'Weekly moderate', 'Pacific/Auckland', cancellation_policy => 'moderate',
                              nightly_price_cents => 10001, weekly_discount_pct => 10);
 
--- Confirmed (paid) bookings made by gus.
+-- Confirmed (paid) bookings made by gus, six requested before any is paid.
+update private.booking_settings set max_open_requests = 10;
 select tests.act_as(tests.user('gus'));
 select tests.remember('booking', 'flexible', (public.request_booking(tests.property('Flexible Auckland'),
   private.local_today('Pacific/Auckland') + 30, private.local_today('Pacific/Auckland') + 33, 1)).id);

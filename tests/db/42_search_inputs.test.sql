@@ -1,15 +1,16 @@
 -- Search inputs a hostile client would send: huge arrays, empty arrays, text that only excludes, a cursor of
--- megabytes, and searches too broad to sort within the read budget.
+-- megabytes, and searches too broad to sort within the read budget (and check-ins past every booking window).
 -- Each is refused with 22023 and a hint, or served by a plan whose cost does not grow with them.
 begin;
 set local search_path = extensions, public;
-select plan(22);
+select plan(25);
 
 select tests.create_user('inputs-host');
 -- Far from every other fixture: a bay at 60.3 S, 100.3 E.
 select tests.create_property(tests.user('inputs-host'), 'Quokka bay hut', latitude => -60.3, longitude => 100.3,
                              max_nights => 30, handle => 'hut');
-select tests.create_property(tests.user('inputs-host'), 'Quokka bay shed', latitude => -60.31, longitude => 100.31, handle => 'shed');
+select tests.create_property(tests.user('inputs-host'), 'Quokka bay shed', latitude => -60.31, longitude => 100.31,
+                             booking_window_days => 30, handle => 'shed');
 update public.properties set property_type = 'cabin' where id = tests.property('hut');
 update public.properties set property_type = 'other' where id = tests.property('shed');
 
@@ -22,8 +23,20 @@ begin
                      join tests.named('property') f on f.id = r.id $q$, args) into result;
   return result;
 end $$;
+create function pg_temp.day(days integer) returns date language sql stable as $$ select tests.local_today('UTC') + days $$;
 
 select tests.act_as_anon();
+
+-- Dates past the booking window --------------------------------------------------------------------------------
+select tests.refuses($$ select * from public.search_properties(check_in => current_date + 800, check_out => current_date + 803) $$,
+  '22023', 'beyond_booking_window', 'a check-in past every booking window (730 days) is refused',
+  message => 'no listing takes bookings more than 730 days ahead');
+select is(pg_temp.found(format('min_latitude => -61, max_latitude => -60, min_longitude => 100, max_longitude => 101, check_in => %L, check_out => %L',
+                               pg_temp.day(30), pg_temp.day(32))),
+  array['hut', 'shed'], 'a check-in on the last day of a listing''s window finds it');
+select is(pg_temp.found(format('min_latitude => -61, max_latitude => -60, min_longitude => 100, max_longitude => 101, check_in => %L, check_out => %L',
+                               pg_temp.day(31), pg_temp.day(33))),
+  array['hut'], 'a check-in past a listing''s window (30 days) does not find it: search applies the booking window');
 
 -- Arrays: bounded, and empty means no filter ------------------------------------------------------------------------
 select tests.refuses($$ select * from public.search_properties(amenities => array_fill('wifi'::text, array[200000])) $$,

@@ -14,7 +14,8 @@ select tests.create_property(tests.user('pay7-host'), 'Payments test loft', 'UTC
 
 create function pg_temp.total(name text) returns bigint language sql as $$ select total_cents from public.bookings where id = tests.booking($1) $$;
 
--- Bookings of the guest (and one of another guest), on separate dates.
+-- Bookings of the guest (and one of another guest), on separate dates: six unpaid at once.
+update private.booking_settings set max_open_requests = 10;
 select tests.act_as(tests.user('pay7-guest'));
 select tests.remember('booking', 'paid', (public.request_booking(tests.property('Payments test loft'), private.local_today('UTC') + 10, private.local_today('UTC') + 13, 2)).id);
 select tests.remember('booking', 'late', (public.request_booking(tests.property('Payments test loft'), private.local_today('UTC') + 20, private.local_today('UTC') + 22, 1)).id);

@@ -3,7 +3,7 @@
 // once; cancellations refunded once even when the worker is killed mid-flight; payouts exactly once.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { anonClient, clientAs, type TestUser } from '../support/clients.ts';
 import { env } from '../support/env.ts';
 import {
@@ -28,6 +28,15 @@ beforeAll(async () => {
 });
 
 const book = () => guestBooking(guest, listing, nextDates());
+
+// The shared guest books a stay or two in each test, and the open-request limit (3 awaiting an answer or a payment,
+// private.booking_settings) applies to them as to anyone: each test cancels the holds it left open.
+afterEach(async () => {
+  const open = await sql<{ id: string }[]>`
+    select id from public.bookings
+     where guest_id = ${guest.id} and status in ('awaiting_host', 'pending_payment') and expires_at > now()`;
+  for (const { id } of open) await clientAs(guest).rpc('cancel_booking', { booking_id: id });
+});
 
 /** A booking paid through the whole flow: checkout, the card charged, payment_intent.succeeded delivered. */
 async function paidBooking(): Promise<{ booking: Booking; paymentIntentId: string }> {
