@@ -18,6 +18,10 @@
 --     together;
 --   * check-in is at most the listing's booking_window_days after today where the listing is (22023 /
 --     beyond_booking_window);
+--   * a confirmed stay whose check-out time has passed is completed for every purpose, whether or not the
+--     completion job ran: it cannot be cancelled;
+--   * "is this the caller's?" is never true of a null: a booking whose guest or host was erased belongs to nobody
+--     but the party that remains;
 --   * the guest and the host of a booking read it; nobody else does (admins aside). The read policy is shaped so
 --     that the planner can answer "my bookings" from the guest and host indexes (a BitmapOr) whether or not the
 --     client writes the filter;
@@ -132,6 +136,10 @@ begin
   if new.status is distinct from old.status and not private.booking_transition_allowed(old.status, new.status) then
     raise exception 'a % booking cannot become %', old.status, new.status
       using errcode = 'PT409', hint = 'invalid_transition';
+  end if;
+  -- Past its check-out time a confirmed stay is completed, whether or not private.complete_finished_stays ran.
+  if old.status = 'confirmed' and new.status = 'cancelled' and old.check_out_at <= now() then
+    raise exception 'a completed booking cannot become cancelled' using errcode = 'PT409', hint = 'invalid_transition';
   end if;
   new.updated_at := now();
   return new;
@@ -249,8 +257,9 @@ begin
   select coalesce(sum((n ->> 'price_cents')::bigint), 0) into nights_price
     from (select n from jsonb_array_elements(booking.nightly) n
           order by (n ->> 'night')::date desc limit refundable_nights) last_nights;
-  return (nights_price * accommodation_after_discount * share_pct + booking.accommodation_cents * 50)
-           / (booking.accommodation_cents * 100)
+  -- Exact integer arithmetic in numeric: the product reaches ~10^24 at the largest price and the longest stay.
+  return div(nights_price::numeric * accommodation_after_discount * share_pct + booking.accommodation_cents::numeric * 50,
+             booking.accommodation_cents::numeric * 100)::bigint
          + case when before_check_in then booking.cleaning_fee_cents else 0 end;
 end
 $$;
@@ -324,7 +333,8 @@ begin
     raise exception 'sign in to book a stay' using errcode = '42501', hint = 'not_signed_in';
   end if;
   select p.* into property from public.properties p where p.id = request_booking.property_id;
-  if property.id is null or property.status <> 'published' then
+  -- A listing whose host was erased (null) is archived by the erasure; null never books either way.
+  if property.id is null or property.status <> 'published' or property.host_id is null then
     raise exception 'no published listing %', property_id using errcode = 'PT404', hint = 'listing_not_found';
   end if;
   if property.host_id = caller then
@@ -403,7 +413,9 @@ declare
   caller uuid := (select auth.uid());
 begin
   select b.* into booking from public.bookings b where b.id = booking_id for update;
-  if booking.id is null or caller is null or (caller not in (booking.guest_id, booking.host_id) and not private.is_admin()) then
+  -- An erased guest or host is null: it is nobody's, so it never matches the caller.
+  if booking.id is null or caller is null
+     or (not coalesce(caller in (booking.guest_id, booking.host_id), false) and not private.is_admin()) then
     raise exception 'no booking % that you can see', booking_id using errcode = 'PT404', hint = 'booking_not_found';
   end if;
   return booking;
@@ -417,9 +429,10 @@ security definer
 set search_path = ''
 as $$
 declare
-  booking public.bookings := private.booking_for_update(booking_id);
+  booking public.bookings;
 begin
-  if booking.host_id <> (select auth.uid()) then
+  booking := private.booking_for_update(booking_id);
+  if booking.host_id is null or booking.host_id <> (select auth.uid()) then
     raise exception 'only the host answers a booking request' using errcode = '42501', hint = 'not_booking_host';
   end if;
   if booking.status <> 'awaiting_host' or booking.expires_at <= now() then
@@ -446,8 +459,11 @@ declare
   booking public.bookings := private.booking_for_update(booking_id);
   caller uuid := (select auth.uid());
 begin
-  if caller not in (booking.guest_id, booking.host_id) then
+  if not coalesce(caller in (booking.guest_id, booking.host_id), false) then
     raise exception 'only the guest or the host cancels a booking' using errcode = '42501', hint = 'not_booking_party';
+  end if;
+  if booking.status = 'confirmed' and booking.check_out_at <= now() then
+    raise exception 'a completed booking cannot be cancelled' using errcode = 'PT409', hint = 'invalid_transition';
   end if;
   if booking.status not in ('awaiting_host', 'pending_payment', 'confirmed')
      or (booking.status in ('awaiting_host', 'pending_payment') and booking.expires_at <= now()) then
@@ -458,7 +474,7 @@ begin
   update public.bookings b
      set status = 'cancelled', expires_at = null, cancelled_at = now(), cancelled_by = caller,
          cancel_reason = nullif(btrim(reason), ''),
-         refund_cents = private.refund_due(booking, now(), caller = booking.host_id)
+         refund_cents = private.refund_due(booking, now(), coalesce(caller = booking.host_id, false))
    where b.id = booking.id
   returning * into booking;
   return booking;

@@ -8,6 +8,8 @@
 --     else changes any of it; an admin may only archive (unpublish) another host's listing;
 --   * the columns the database keeps (ratings, amenity_codes, cover_photo, search_document) have no client column
 --     privilege;
+--   * an admin's archive is a moderation lock: it carries a reason the host reads (moderation_reason), and while it
+--     is set the host cannot change the listing's status; only an admin sets, changes or lifts it;
 --   * a listing takes bookings at most booking_window_days ahead (365 by default, 730 at most; bookings.sql);
 --   * money is integer minor units in the listing's ISO 4217 currency; dates are the listing's local dates
 --     (private.local_today).
@@ -89,6 +91,8 @@ create table public.properties (
   cover_photo text,
   booking_window_days integer not null default 365
     constraint booking_window_range check (booking_window_days between 1 and 730),
+  moderation_reason text constraint moderation_reason_length check (char_length(moderation_reason) between 1 and 1000),
+  constraint moderation_lock_is_an_archive check (moderation_reason is null or status = 'archived'),
   constraint nights_within_policy check (min_nights <= max_nights),
   -- Rating sums and counts (kept by reviews.sql) make the averages exact.
   constraint rating_totals_in_range check (
@@ -113,6 +117,8 @@ comment on column public.properties.cover_photo is
   'Storage path of the listing''s first photo (position 0), kept by the database from property_photos; null without one.';
 comment on column public.properties.booking_window_days is
   'How far ahead the listing takes bookings: check-in at most this many days after today where the listing is (1..730, default 365).';
+comment on column public.properties.moderation_reason is
+  'Set by an admin who archived the listing (a moderation lock, with the reason the host reads); while set, only an admin changes the status. Null: no lock.';
 
 create table public.property_photos (
   id uuid primary key default gen_random_uuid(),
@@ -211,38 +217,59 @@ end
 $$;
 comment on function private.local_today(text) is 'Today''s date in the given time zone.';
 
--- The host of a listing may change everything a client may change; an admin may only archive it.
+-- The host of a listing may change everything a client may change, except a moderation lock; an admin may only
+-- archive it with a reason (the lock), change that reason, or lift the lock.
 create function private.guard_property_update() returns trigger
 language plpgsql
 set search_path = ''
 as $$
+declare
+  caller uuid := (select auth.uid());
 begin
   -- current_user, not the JWT role: a security definer job (ratings) runs as the owner and is not a client.
-  if current_user = 'authenticated' and old.host_id is distinct from (select auth.uid()) then
+  if current_user <> 'authenticated' then
+    return new;
+  end if;
+  if caller is null or old.host_id is null or old.host_id <> caller then
     -- Only admins get here (the update policy); one without a second factor is refused before anything else.
     perform private.require_admin();
-    if new.status = 'archived'
-       -- every other column a client may update (the update grant below) is unchanged
-       and (new.title, new.description, new.property_type, new.address_line, new.city, new.region, new.postal_code,
-            new.country_code, new.latitude, new.longitude, new.time_zone, new.max_guests, new.bedrooms, new.beds,
-            new.bathrooms, new.nightly_price_cents, new.currency, new.cleaning_fee_cents, new.weekly_discount_pct,
-            new.monthly_discount_pct, new.min_nights, new.max_nights, new.instant_book, new.cancellation_policy,
-            new.check_in_time, new.check_out_time, new.booking_window_days)
-           is not distinct from
-           (old.title, old.description, old.property_type, old.address_line, old.city, old.region, old.postal_code,
-            old.country_code, old.latitude, old.longitude, old.time_zone, old.max_guests, old.bedrooms, old.beds,
-            old.bathrooms, old.nightly_price_cents, old.currency, old.cleaning_fee_cents, old.weekly_discount_pct,
-            old.monthly_discount_pct, old.min_nights, old.max_nights, old.instant_book, old.cancellation_policy,
-            old.check_in_time, old.check_out_time, old.booking_window_days) then
-      return new;
+    -- every other column a client may update (the update grant below) is unchanged
+    if (new.title, new.description, new.property_type, new.address_line, new.city, new.region, new.postal_code,
+        new.country_code, new.latitude, new.longitude, new.time_zone, new.max_guests, new.bedrooms, new.beds,
+        new.bathrooms, new.nightly_price_cents, new.currency, new.cleaning_fee_cents, new.weekly_discount_pct,
+        new.monthly_discount_pct, new.min_nights, new.max_nights, new.instant_book, new.cancellation_policy,
+        new.check_in_time, new.check_out_time, new.booking_window_days)
+       is not distinct from
+       (old.title, old.description, old.property_type, old.address_line, old.city, old.region, old.postal_code,
+        old.country_code, old.latitude, old.longitude, old.time_zone, old.max_guests, old.bedrooms, old.beds,
+        old.bathrooms, old.nightly_price_cents, old.currency, old.cleaning_fee_cents, old.weekly_discount_pct,
+        old.monthly_discount_pct, old.min_nights, old.max_nights, old.instant_book, old.cancellation_policy,
+        old.check_in_time, old.check_out_time, old.booking_window_days) then
+      if old.moderation_reason is not null and new.moderation_reason is null and new.status = old.status then
+        return new;  -- the lock lifted; the host decides whether to publish again
+      end if;
+      if new.status = 'archived' and coalesce(btrim(new.moderation_reason), '') <> '' then
+        return new;  -- archived with a reason: the lock (set, or its reason changed)
+      end if;
+      if new.status = 'archived' then
+        raise exception 'say why the listing is archived: the host reads the reason'
+          using errcode = '22023', hint = 'moderation_reason_required';
+      end if;
     end if;
     raise exception 'only the host may change this listing; an admin may only archive it'
       using errcode = '42501', hint = 'not_listing_host';
   end if;
+  if new.moderation_reason is distinct from old.moderation_reason then
+    raise exception 'only an admin sets or lifts a moderation lock' using errcode = '42501', hint = 'not_admin';
+  end if;
+  if old.moderation_reason is not null and new.status <> old.status then
+    raise exception 'an admin archived this listing (%): only an admin lifts the lock', old.moderation_reason
+      using errcode = 'PT409', hint = 'listing_under_moderation';
+  end if;
   return new;
 end
 $$;
-comment on function private.guard_property_update() is 'Trigger: an admin (at aal2) may only set status = archived on a listing that is not theirs.';
+comment on function private.guard_property_update() is 'Trigger: an admin (at aal2) may only archive a listing that is not theirs (with a reason: the moderation lock), change the reason or lift the lock; the host cannot change the status of a locked listing.';
 
 -- Keeps properties.amenity_codes in step with property_amenities, once per statement (bulk inserts stay cheap).
 create function private.sync_amenity_codes() returns trigger
@@ -360,10 +387,11 @@ grant insert (title, description, property_type, status, address_line, city, reg
               cleaning_fee_cents, weekly_discount_pct, monthly_discount_pct, min_nights, max_nights, instant_book,
               cancellation_policy, check_in_time, check_out_time, booking_window_days, host_id)
   on public.properties to authenticated;
+-- moderation_reason: admins only (private.guard_property_update).
 grant update (title, description, property_type, status, address_line, city, region, postal_code, country_code,
               latitude, longitude, time_zone, max_guests, bedrooms, beds, bathrooms, nightly_price_cents, currency,
               cleaning_fee_cents, weekly_discount_pct, monthly_discount_pct, min_nights, max_nights, instant_book,
-              cancellation_policy, check_in_time, check_out_time, booking_window_days)
+              cancellation_policy, check_in_time, check_out_time, booking_window_days, moderation_reason)
   on public.properties to authenticated;
 grant delete on public.properties to authenticated;
 

@@ -415,12 +415,13 @@ declare
   result payments.checkout;
 begin
   select b.* into booking from public.bookings b where b.id = checkout_booking.booking_id;
+  -- An erased guest or host is null, which is nobody: it never matches the member asking.
   if booking.id is null or checkout_booking.guest_id is null
-     or checkout_booking.guest_id not in (booking.guest_id, booking.host_id) then
+     or not coalesce(checkout_booking.guest_id in (booking.guest_id, booking.host_id), false) then
     raise exception 'no booking % that you can see', checkout_booking.booking_id
       using errcode = 'PT404', hint = 'booking_not_found';
   end if;
-  if checkout_booking.guest_id <> booking.guest_id then
+  if booking.guest_id is null or checkout_booking.guest_id <> booking.guest_id then
     raise exception 'only the guest pays for a booking' using errcode = '42501', hint = 'not_booking_guest';
   end if;
   if booking.status in ('confirmed', 'completed') then

@@ -365,7 +365,8 @@ begin
   if booking.id is null then
     raise exception 'no booking %', submit_review.booking_id using errcode = 'PT404', hint = 'booking_not_found';
   end if;
-  if caller not in (booking.guest_id, booking.host_id) then
+  -- An erased guest or host is null: nobody else is that party.
+  if not coalesce(caller in (booking.guest_id, booking.host_id), false) then
     raise exception 'only the guest or the host of a stay reviews it' using errcode = '42501', hint = 'not_booking_party';
   end if;
   side := case when caller = booking.guest_id then 'guest_to_host' else 'host_to_guest' end;
@@ -456,11 +457,13 @@ begin
   end if;
   select r.* into review from public.reviews r where r.id = reply_to_review.review_id for update;
   if review.id is null
-     or not (caller in (review.author_id, review.subject_id) or private.is_admin() or private.review_is_public(review.id)) then
+     or not (coalesce(caller in (review.author_id, review.subject_id), false) or private.is_admin()
+             or private.review_is_public(review.id)) then
     raise exception 'no review % that you can see', reply_to_review.review_id
       using errcode = 'PT404', hint = 'review_not_found';
   end if;
-  if caller <> review.subject_id then
+  -- A review whose subject was erased has nobody to reply: null never matches the caller.
+  if review.subject_id is null or caller <> review.subject_id then
     raise exception 'only the reviewed member replies to a review' using errcode = '42501', hint = 'not_review_subject';
   end if;
   select s.* into state from private.review_states s where s.review_id = review.id;

@@ -239,10 +239,26 @@ describe('an admin unpublishes', () => {
     expect(error?.code).toBe('42501');
   });
 
-  it("archives a host's listing with a plain update of status", async () => {
-    const { data, error } = await clientAs(admin).from('properties').update({ status: 'archived' }).eq('id', listingId).select('status, host_id, title').single();
+  it('cannot archive without a reason the host can read: 400 moderation_reason_required', async () => {
+    const { error, status } = await clientAs(admin).from('properties').update({ status: 'archived' }).eq('id', listingId);
+    expect(status).toBe(400);
+    expect(error).toMatchObject({ code: '22023', hint: 'moderation_reason_required' });
+  });
+
+  it("archives a host's listing with a reason: a moderation lock", async () => {
+    const { data, error } = await clientAs(admin).from('properties')
+      .update({ status: 'archived', moderation_reason: 'The photos show another place.' }).eq('id', listingId)
+      .select('status, host_id, title, moderation_reason').single();
     expect(error).toBeNull();
-    expect(data).toEqual({ status: 'archived', host_id: host.id, title: 'Harbour Loft' });
+    expect(data).toEqual({ status: 'archived', host_id: host.id, title: 'Harbour Loft', moderation_reason: 'The photos show another place.' });
+  });
+
+  it('the host reads the reason, and cannot publish again: 409 listing_under_moderation', async () => {
+    const { data } = await clientAs(host).from('properties').select('moderation_reason').eq('id', listingId).single();
+    expect(data).toEqual({ moderation_reason: 'The photos show another place.' });
+    const { error, status } = await clientAs(host).from('properties').update({ status: 'published' }).eq('id', listingId);
+    expect(status).toBe(409);
+    expect(error).toMatchObject({ code: 'PT409', hint: 'listing_under_moderation' });
   });
 
   it('an archived listing is gone for guests and its quote is not_found', async () => {

@@ -9,7 +9,7 @@
 -- security filters the rows out, that no row was touched.
 begin;
 set local search_path = extensions, public;
-select plan(246);
+select plan(258);
 
 -- Fixtures ------------------------------------------------------------------------------------------------------
 select tests.create_user('gia');
@@ -241,9 +241,17 @@ select tests.act_as(tests.user('ari'));
 select tests.refuses(format($$ update public.properties set status = 'archived' where id = %L $$, tests.property('cabin')),
   '42501', 'mfa_required', 'an admin whose session has no second factor (aal1) cannot archive another host''s listing');
 select tests.act_as(tests.user('ari'), aal => 'aal2');
-with changed as (update public.properties set status = 'archived' where id = tests.property('cabin') returning status, host_id, title)
-select is((select (status, host_id, title)::text from changed), ('archived', tests.user('otto'), 'Otto Cabin')::text,
-  'an admin archives another host''s listing with a plain update of status, and nothing else changes') ;
+select tests.refuses(format($$ update public.properties set status = 'archived' where id = %L $$, tests.property('cabin')),
+  '22023', 'moderation_reason_required', 'an admin archives another host''s listing only with a reason the host can read',
+  message => 'say why the listing is archived: the host reads the reason');
+select tests.refuses(format($$ update public.properties set status = 'archived', moderation_reason = '   ' where id = %L $$,
+                            tests.property('cabin')),
+  '22023', 'moderation_reason_required', 'a reason of white space is no reason');
+with changed as (update public.properties set status = 'archived', moderation_reason = 'Photos show another place.'
+                  where id = tests.property('cabin') returning status, host_id, title, moderation_reason)
+select is((select (status, host_id, title, moderation_reason)::text from changed),
+  ('archived', tests.user('otto'), 'Otto Cabin', 'Photos show another place.')::text,
+  'an admin archives another host''s listing with a reason, and nothing else changes');
 select tests.refuses(format($$ update public.properties set status = 'published' where id = %L $$, tests.property('cabin')),
   '42501', 'not_listing_host', 'an admin cannot republish another host''s listing',
   message => 'only the host may change this listing; an admin may only archive it');
@@ -261,8 +269,42 @@ select throws_ok(format($$ update public.properties set rating_count = 0 where i
 select throws_ok(format($$ update public.properties set host_id = %L where id = %L $$, tests.user('ari'), tests.property('loft')),
   '42501', null, 'an admin cannot take over a listing');
 
-select tests.act_as_service();
+-- An admin's archive is a moderation lock: the host reads why, and cannot undo it.
+select tests.act_as(tests.user('otto'));
+select is((select moderation_reason from public.properties where id = tests.property('cabin')), 'Photos show another place.',
+  'the host reads why an admin archived their listing');
+select tests.refuses(format($$ update public.properties set status = 'published' where id = %L $$, tests.property('cabin')),
+  'PT409', 'listing_under_moderation', 'the host cannot republish a listing an admin archived',
+  message => 'an admin archived this listing (Photos show another place.): only an admin lifts the lock');
+select tests.refuses(format($$ update public.properties set status = 'draft' where id = %L $$, tests.property('cabin')),
+  'PT409', 'listing_under_moderation', 'the host cannot move a listing an admin archived back to draft');
+select tests.refuses(format($$ update public.properties set moderation_reason = null, status = 'published' where id = %L $$,
+                            tests.property('cabin')),
+  '42501', 'not_admin', 'the host cannot lift the lock', message => 'only an admin sets or lifts a moderation lock');
+select tests.refuses(format($$ update public.properties set moderation_reason = 'All good now' where id = %L $$,
+                            tests.property('cabin')),
+  '42501', 'not_admin', 'the host cannot rewrite the admin''s reason');
+select lives_ok(format($$ update public.properties set description = 'New photos are coming.' where id = %L $$, tests.property('cabin')),
+  'the host still edits the listing while it is locked (to fix what the admin asked)');
+select tests.act_as(tests.user('ari'), aal => 'aal2');
+select tests.refuses(format($$ update public.properties set moderation_reason = null, status = 'published' where id = %L $$,
+                            tests.property('cabin')),
+  '42501', 'not_listing_host', 'an admin lifts the lock but does not publish another host''s listing');
+with changed as (update public.properties set moderation_reason = null where id = tests.property('cabin')
+                 returning status, moderation_reason)
+select is((select (status, moderation_reason)::text from changed), ('archived', null)::text,
+  'an admin lifts the lock; the listing stays archived');
+select tests.act_as(tests.user('otto'));
 with changed as (update public.properties set status = 'published' where id = tests.property('cabin') returning status)
+select is((select status::text from changed), 'published', 'once the lock is lifted, the host publishes again');
+select tests.act_as(tests.user('ari'), aal => 'aal2');
+select lives_ok(format($$ update public.properties set status = 'archived', moderation_reason = 'Under review' where id = %L $$,
+                       tests.property('cabin')),
+  'an admin may lock the listing again');
+
+select tests.act_as_service();
+with changed as (update public.properties set status = 'published', moderation_reason = null where id = tests.property('cabin')
+                 returning status)
 select is((select status::text from changed), 'published', 'the service role may change any listing (support restores the cabin)');
 
 select tests.act_as_owner();
