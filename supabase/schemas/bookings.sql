@@ -17,7 +17,7 @@
 --     too_many_open_requests, counted under a lock on the guest's profile so that concurrent requests cannot pass it
 --     together;
 --   * check-in is at most the listing's booking_window_days after today where the listing is (22023 /
---     beyond_booking_window);
+--     beyond_booking_window); dates are calendar days up to 9999-12-31, never infinity (22023 / invalid_dates);
 --   * a confirmed stay whose check-out time has passed is completed for every purpose, whether or not the
 --     completion job ran: it cannot be cancelled;
 --   * "is this the caller's?" is never true of a null: a booking whose guest or host was erased belongs to nobody
@@ -265,6 +265,16 @@ end
 $$;
 comment on function private.refund_due(public.bookings, timestamptz, boolean) is 'The refund a cancellation at cancelled_at earns under the booking''s frozen policy (docs/bookings.md).';
 
+-- A date a stay, a calendar or a search may use: a calendar day up to 9999-12-31 (not infinity, not past year 9999,
+-- where dates stop being printable as YYYY-MM-DD and timestamps of them overflow).
+create function private.is_calendar_date(day date) returns boolean
+language sql immutable parallel safe
+set search_path = ''
+as $$
+  select day is null or (pg_catalog.isfinite(day) and day <= date '9999-12-31')
+$$;
+comment on function private.is_calendar_date(date) is 'True for null and for finite dates up to 9999-12-31; false for infinity, -infinity and years past 9999.';
+
 -- Why a stay cannot be booked, or null when it can: the reason codes quote_stay reports and request_booking raises.
 -- PL/pgSQL so that its expressions are planned once per session, not on every request.
 create function private.stay_refusal(property public.properties, check_in date, check_out date, guests integer) returns text
@@ -273,8 +283,9 @@ set search_path = ''
 as $$
 begin
   return case
-    when property.id is null or property.status <> 'published' then 'not_found'
-    when check_in is null or check_out is null or check_out <= check_in then 'invalid_dates'
+    when property.id is null or property.status <> 'published' or property.host_id is null then 'not_found'
+    when check_in is null or check_out is null or check_out <= check_in
+         or not private.is_calendar_date(check_in) or not private.is_calendar_date(check_out) then 'invalid_dates'
     when check_in < private.local_today(property.time_zone) then 'past_dates'
     when check_in > private.local_today(property.time_zone) + property.booking_window_days then 'beyond_booking_window'
     when guests is null or guests < 1 then 'invalid_guests'
@@ -287,9 +298,12 @@ end
 $$;
 comment on function private.stay_refusal(public.properties, date, date, integer) is 'The reason code a stay cannot be booked, or null.';
 
+-- Security definer: availability reads private.calendar_claims, which clients may not read (only published listings
+-- are quoted, and those everyone reads).
 create function public.quote_stay(property_id uuid, check_in date, check_out date, guests integer default 1)
 returns public.stay_quote
 language plpgsql stable
+security definer
 set search_path = ''
 as $$
 declare
@@ -297,7 +311,11 @@ declare
   quote public.stay_quote;
   reason text;
 begin
-  select p.* into property from public.properties p where p.id = quote_stay.property_id;
+  if not private.is_calendar_date(check_in) or not private.is_calendar_date(check_out) then
+    raise exception 'dates are calendar days up to 9999-12-31' using errcode = '22023', hint = 'invalid_dates';
+  end if;
+  -- Only published listings are quoted (whoever asks: a host quotes their draft after publishing it).
+  select p.* into property from public.properties p where p.id = quote_stay.property_id and p.status = 'published';
   reason := private.stay_refusal(property, check_in, check_out, guests);
   if reason in ('not_found', 'invalid_dates') or check_out - check_in > 1125 then
     quote.bookable := false;
@@ -312,7 +330,7 @@ begin
 end
 $$;
 comment on function public.quote_stay(uuid, date, date, integer) is
-  'Whether a stay can be booked and its exact price. An impossible stay is an answer (bookable false, reason), not an error.';
+  'Whether a stay can be booked and its exact price. An impossible stay is an answer (bookable false, reason), not an error; a date that is not a calendar day (infinity, past 9999) is (22023 invalid_dates).';
 
 create function public.request_booking(
   property_id uuid, check_in date, check_out date, guests integer, message text default null
@@ -341,11 +359,15 @@ begin
     raise exception 'you cannot book your own listing' using errcode = '42501', hint = 'own_listing';
   end if;
 
-  perform private.expire_stale_holds_on(property.id, check_in, check_out);
+  if private.is_calendar_date(check_in) and private.is_calendar_date(check_out) then
+    perform private.expire_stale_holds_on(property.id, check_in, check_out);
+  end if;
   refusal := private.stay_refusal(property, check_in, check_out, guests);
   if refusal is not null and refusal <> 'unavailable' then
     raise exception '%', case refusal
-        when 'invalid_dates' then 'check-out must be after check-in'
+        when 'invalid_dates' then case
+          when private.is_calendar_date(check_in) and private.is_calendar_date(check_out) then 'check-out must be after check-in'
+          else 'dates are calendar days up to 9999-12-31' end
         when 'past_dates' then 'check-in is in the past where the listing is'
         when 'beyond_booking_window' then
           format('this listing takes bookings at most %s days ahead', property.booking_window_days)
@@ -383,7 +405,7 @@ begin
     values (
       property.id, caller, property.host_id, check_in, check_out, guests,
       case when property.instant_book then 'pending_payment' else 'awaiting_host' end::public.booking_status,
-      nullif(btrim(message), ''), quote.currency, quote.nightly, quote.accommodation_cents, quote.discount_cents,
+      nullif(private.trimmed(message), ''), quote.currency, quote.nightly, quote.accommodation_cents, quote.discount_cents,
       quote.cleaning_fee_cents, quote.service_fee_cents, quote.total_cents, quote.host_fee_cents,
       quote.host_payout_cents, property.cancellation_policy, property.time_zone,
       (check_in + property.check_in_time) at time zone property.time_zone,
@@ -431,6 +453,9 @@ as $$
 declare
   booking public.bookings;
 begin
+  if accept is null then
+    raise exception 'answer true (accept) or false (decline)' using errcode = '22023', hint = 'answer_required';
+  end if;
   booking := private.booking_for_update(booking_id);
   if booking.host_id is null or booking.host_id <> (select auth.uid()) then
     raise exception 'only the host answers a booking request' using errcode = '42501', hint = 'not_booking_host';
@@ -473,7 +498,7 @@ begin
   end if;
   update public.bookings b
      set status = 'cancelled', expires_at = null, cancelled_at = now(), cancelled_by = caller,
-         cancel_reason = nullif(btrim(reason), ''),
+         cancel_reason = nullif(private.trimmed(reason), ''),
          refund_cents = private.refund_due(booking, now(), coalesce(caller = booking.host_id, false))
    where b.id = booking.id
   returning * into booking;
@@ -543,8 +568,10 @@ revoke all on function private.booking_transition_allowed(public.booking_status,
   private.booking_for_update(uuid), private.refuse_deleting_booked_listing()
   from public, anon, authenticated;
 grant execute on function private.expire_stale_holds(), private.complete_finished_stays() to service_role;
-revoke all on function private.stay_refusal(public.properties, date, date, integer) from public;
-grant execute on function private.stay_refusal(public.properties, date, date, integer) to anon, authenticated, service_role;
+revoke all on function private.stay_refusal(public.properties, date, date, integer),
+  private.is_calendar_date(date) from public, anon, authenticated;
+grant execute on function private.stay_refusal(public.properties, date, date, integer),
+  private.is_calendar_date(date) to service_role;
 
 revoke all on function public.quote_stay(uuid, date, date, integer) from public;
 grant execute on function public.quote_stay(uuid, date, date, integer) to anon, authenticated, service_role;

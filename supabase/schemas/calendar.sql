@@ -13,7 +13,8 @@
 --     claimed a night; blocks are read only by the listing's host and admins, and written only by the host. The read
 --     policy names the host's listings once per statement (an array the index on property_id answers), never a
 --     function call per row;
---   * a calendar night is available only from today to the listing's booking window (bookings.sql).
+--   * a calendar night is available only from today to the listing's booking window (bookings.sql); its dates are
+--     calendar days up to 9999-12-31.
 
 -- Tables ---------------------------------------------------------------------------------------------------------
 
@@ -85,21 +86,29 @@ as $$
 $$;
 comment on function private.calendar_claims_of(uuid, date, date) is 'Live claimed ranges of a property overlapping [from_date, to_date); only ranges, never who claimed them.';
 
+-- Security definer: the claims are private. It shows the listings the caller may read (the listing read policies'
+-- rule: published, the caller's own, or any for an admin), and only free or taken per night.
 create function public.property_calendar(property_id uuid, from_date date, to_date date)
 returns table (night date, available boolean, price_cents integer)
 language plpgsql stable
+security definer
 set search_path = ''
 as $$
 declare
   property public.properties;
 begin
+  if not private.is_calendar_date(from_date) or not private.is_calendar_date(to_date) then
+    raise exception 'dates are calendar days up to 9999-12-31' using errcode = '22023', hint = 'invalid_dates';
+  end if;
   if from_date is null or to_date is null or to_date <= from_date then
     raise exception 'to_date must be after from_date' using errcode = '22023', hint = 'invalid_dates';
   end if;
   if to_date - from_date > 366 then
     raise exception 'a calendar spans at most a year (366 nights) per call' using errcode = '22023', hint = 'range_too_long';
   end if;
-  select p.* into property from public.properties p where p.id = property_calendar.property_id;
+  select p.* into property from public.properties p
+   where p.id = property_calendar.property_id
+     and (p.status = 'published' or p.host_id = (select auth.uid()) or (select private.is_admin()));
   if property.id is null then
     raise exception 'no listing % that you can see', property_id using errcode = 'PT404', hint = 'not_found';
   end if;
@@ -163,6 +172,8 @@ comment on function private.sync_booking_claim() is 'Trigger: keeps a booking''s
 
 create trigger availability_blocks_claim after insert or update on public.availability_blocks
   for each row execute function private.sync_block_claim();
+create trigger availability_blocks_store_trimmed_text before insert or update of note on public.availability_blocks
+  for each row execute function private.store_trimmed_text('note');
 create trigger bookings_claim_nights after insert or update of status, expires_at on public.bookings
   for each row execute function private.sync_booking_claim();
 
@@ -170,9 +181,11 @@ create trigger bookings_claim_nights after insert or update of status, expires_a
 
 revoke all on function private.sync_block_claim() from public, anon, authenticated, service_role;
 revoke all on function private.sync_booking_claim() from public, anon, authenticated;
-revoke all on function private.nights_are_free(uuid, date, date), private.calendar_claims_of(uuid, date, date) from public;
+-- No client calls these: the verbs that need them (quote_stay, request_booking, property_calendar) run as the owner.
+revoke all on function private.nights_are_free(uuid, date, date), private.calendar_claims_of(uuid, date, date)
+  from public, anon, authenticated;
 grant execute on function private.nights_are_free(uuid, date, date), private.calendar_claims_of(uuid, date, date)
-  to anon, authenticated, service_role;
+  to service_role;
 revoke all on function public.property_calendar(uuid, date, date) from public;
 grant execute on function public.property_calendar(uuid, date, date) to anon, authenticated, service_role;
 

@@ -11,6 +11,7 @@
 --   * an admin's archive is a moderation lock: it carries a reason the host reads (moderation_reason), and while it
 --     is set the host cannot change the listing's status; only an admin sets, changes or lifts it;
 --   * a listing takes bookings at most booking_window_days ahead (365 by default, 730 at most; bookings.sql);
+--   * text is stored trimmed (private.trimmed) and every text column a client writes has a length bound;
 --   * money is integer minor units in the listing's ISO 4217 currency; dates are the listing's local dates
 --     (private.local_today).
 
@@ -25,7 +26,7 @@ create type public.cancellation_policy as enum ('flexible', 'moderate', 'strict'
 create table public.currencies (
   code text primary key constraint currency_code_format check (code ~ '^[A-Z]{3}$'),
   minor_units smallint not null constraint minor_units_range check (minor_units between 0 and 3),
-  name text not null
+  name text not null constraint currency_name_length check (char_length(name) between 1 and 100)
 );
 comment on table public.currencies is 'ISO 4217 currencies a listing may be priced in; minor_units says how many decimals one unit has.';
 
@@ -37,12 +38,12 @@ comment on table private.time_zones is 'IANA time zone names a listing may use (
 create table public.properties (
   id uuid primary key default gen_random_uuid(),
   host_id uuid default auth.uid() references public.profiles (id) on delete set null,
-  title text not null constraint title_length check (char_length(btrim(title)) between 3 and 120),
+  title text not null constraint title_length check (char_length(title) between 3 and 120),
   description text not null default '' constraint description_length check (char_length(description) <= 5000),
   property_type public.property_type not null default 'apartment',
   status public.listing_status not null default 'draft',
   address_line text not null default '' constraint address_line_length check (char_length(address_line) <= 200),
-  city text not null constraint city_length check (char_length(btrim(city)) between 1 and 100),
+  city text not null constraint city_length check (char_length(city) between 1 and 100),
   region text not null default '' constraint region_length check (char_length(region) <= 100),
   postal_code text not null default '' constraint postal_code_length check (char_length(postal_code) <= 20),
   country_code text not null constraint country_code_is_iso_3166_alpha_2 check (country_code ~ '^[A-Z]{2}$'),
@@ -88,7 +89,7 @@ create table public.properties (
   location_avg numeric(3, 2),
   check_in_avg numeric(3, 2),
   value_avg numeric(3, 2),
-  cover_photo text,
+  cover_photo text constraint cover_photo_length check (char_length(cover_photo) <= 1024),
   booking_window_days integer not null default 365
     constraint booking_window_range check (booking_window_days between 1 and 730),
   moderation_reason text constraint moderation_reason_length check (char_length(moderation_reason) between 1 and 1000),
@@ -123,7 +124,7 @@ comment on column public.properties.moderation_reason is
 create table public.property_photos (
   id uuid primary key default gen_random_uuid(),
   property_id uuid not null references public.properties (id) on delete cascade,
-  storage_path text not null,
+  storage_path text not null constraint storage_path_length check (char_length(storage_path) <= 1024),
   position integer not null default 0 constraint position_not_negative check (position >= 0),
   caption text not null default '' constraint caption_length check (char_length(caption) <= 300),
   created_at timestamptz not null default now(),
@@ -135,8 +136,8 @@ comment on table public.property_photos is 'A listing''s ordered photos (positio
 
 create table public.amenities (
   code text primary key constraint amenity_code_format check (code ~ '^[a-z][a-z_]*$'),
-  label text not null,
-  category text not null
+  label text not null constraint amenity_label_length check (char_length(label) between 1 and 100),
+  category text not null constraint amenity_category_length check (char_length(category) between 1 and 50)
 );
 comment on table public.amenities is 'The fixed amenity catalogue, keyed by code.';
 
@@ -248,7 +249,7 @@ begin
       if old.moderation_reason is not null and new.moderation_reason is null and new.status = old.status then
         return new;  -- the lock lifted; the host decides whether to publish again
       end if;
-      if new.status = 'archived' and coalesce(btrim(new.moderation_reason), '') <> '' then
+      if new.status = 'archived' and coalesce(private.trimmed(new.moderation_reason), '') <> '' then
         return new;  -- archived with a reason: the lock (set, or its reason changed)
       end if;
       if new.status = 'archived' then
@@ -341,6 +342,13 @@ create trigger properties_touch_updated_at before update on public.properties
   for each row execute function private.touch_updated_at();
 create trigger properties_guard_update before update on public.properties
   for each row execute function private.guard_property_update();
+create trigger properties_store_trimmed_text
+  before insert or update of title, description, address_line, city, region, postal_code, moderation_reason
+  on public.properties
+  for each row execute function private.store_trimmed_text('title', 'description', 'address_line', 'city', 'region',
+                                                             'postal_code', 'moderation_reason');
+create trigger property_photos_store_trimmed_text before insert or update of caption on public.property_photos
+  for each row execute function private.store_trimmed_text('caption');
 create trigger property_amenities_sync_codes_after_insert after insert on public.property_amenities
   referencing new table as new_amenities
   for each statement execute function private.sync_amenity_codes();
@@ -364,10 +372,13 @@ create trigger property_photos_sync_cover_after_update after update on public.pr
 
 revoke all on function private.guard_property_update(), private.sync_amenity_codes(), private.set_cover_photos(uuid[]),
   private.sync_cover_photo() from public, anon, authenticated, service_role;
+-- The policies call these as the reader.
 revoke all on function private.is_property_host(uuid), private.is_property_folder_host(text),
-  private.is_published_property_folder(text), private.local_today(text) from public;
+  private.is_published_property_folder(text) from public;
 grant execute on function private.is_property_host(uuid), private.is_property_folder_host(text),
-  private.is_published_property_folder(text), private.local_today(text) to anon, authenticated, service_role;
+  private.is_published_property_folder(text) to anon, authenticated, service_role;
+revoke all on function private.local_today(text) from public, anon, authenticated;
+grant execute on function private.local_today(text) to service_role;
 
 -- Table privileges are revoked, then granted exactly (Supabase's default privileges grant everything); row-level
 -- security then decides the rows. The service role (edge functions, operators) reads and writes every table.

@@ -58,8 +58,10 @@ comment on function private.fee_rule() is 'The fee rule: guest service fee and h
 
 -- The one pricing rule. Prices [check_in, check_out) at each listing given, as stored: nightly prices (seasonal rate
 -- or the listing's price), weekly discount from 7 nights, monthly instead from 28, cleaning fee, and the fees of
--- private.fee_rule on the subtotal, every rounding half up in integer minor units. Runs as the caller (a listing the
--- caller cannot see is not priced). Planned once per session (generic plan): its cost does not depend on the values.
+-- private.fee_rule on the subtotal, every rounding half up in integer minor units. Called by the verbs that price
+-- (quote_stay, request_booking, the search), which decide what may be priced. Planned once per session (generic
+-- plan): its cost does not depend on the values. Exact in bigint at the largest price and stay the schema allows
+-- (100,000,000 a night for 1,125 nights: ~10^11, each percentage ~10^13).
 create function private.price_stays(property_ids uuid[], check_in date, check_out date, itemized boolean default true)
 returns table (property_id uuid, quote public.stay_quote)
 language plpgsql stable
@@ -118,12 +120,17 @@ end
 $$;
 comment on function private.price_stay(public.properties, date, date, boolean) is 'Prices [check_in, check_out) at one listing (as stored): private.price_stays for one.';
 
+-- Triggers -------------------------------------------------------------------------------------------------------
+
+create trigger seasonal_rates_store_trimmed_text before insert or update of label on public.seasonal_rates
+  for each row execute function private.store_trimmed_text('label');
+
 -- Grants ---------------------------------------------------------------------------------------------------------
 
 revoke all on function private.fee_rule(), private.price_stays(uuid[], date, date, boolean),
-  private.price_stay(public.properties, date, date, boolean) from public;
+  private.price_stay(public.properties, date, date, boolean) from public, anon, authenticated;
 grant execute on function private.fee_rule(), private.price_stays(uuid[], date, date, boolean),
-  private.price_stay(public.properties, date, date, boolean) to anon, authenticated, service_role;
+  private.price_stay(public.properties, date, date, boolean) to service_role;
 
 -- Table privileges are revoked, then granted exactly; the policies decide the rows.
 revoke all on table public.seasonal_rates from anon, authenticated, service_role;

@@ -9,14 +9,17 @@
 --     JWT's aal must be aal2 (a verified TOTP factor). private.is_admin() is the one predicate for powers in force
 --     (reads: an admin at aal1 sees what any member sees), private.require_admin() refuses admin actions (42501,
 --     hint not_admin, or mfa_required for an admin at aal1);
---   * the rating columns are kept by the database only (reviews.sql): no client has the column privilege.
+--   * the rating columns are kept by the database only (reviews.sql): no client has the column privilege;
+--   * text is stored trimmed (private.trimmed: whitespace and zero-width characters at either end go), so a value
+--     that is only such characters is blank; every text column a client writes has a length bound.
 
 create table public.profiles (
   id uuid primary key references auth.users (id) on delete cascade,
   display_name text not null
-    constraint display_name_length check (char_length(btrim(display_name)) between 1 and 80),
+    constraint display_name_length check (char_length(display_name) between 1 and 80),
   avatar_url text
-    constraint avatar_url_is_https check (avatar_url is null or avatar_url ~ '^https?://'),
+    constraint avatar_url_is_https check (avatar_url is null or avatar_url ~ '^https?://')
+    constraint avatar_url_length check (char_length(avatar_url) <= 2048),
   bio text not null default ''
     constraint bio_length check (char_length(bio) <= 2000),
   created_at timestamptz not null default now(),
@@ -37,6 +40,38 @@ comment on column public.profiles.host_rating_avg is 'Average rating guests gave
 comment on column public.profiles.guest_rating_avg is 'Average rating hosts gave this member as a guest (published, non-hidden reviews); kept by the database only.';
 
 -- Functions ------------------------------------------------------------------------------------------------------
+
+-- What "blank" means everywhere: these characters at either end of a text are trimmed before it is stored or
+-- measured (ASCII and Unicode white space, and the zero-width characters that render as nothing), so a text made
+-- only of them is ''.
+create function private.trimmed(value text) returns text
+language sql immutable parallel safe
+set search_path = ''
+as $$
+  select pg_catalog.btrim(value, e' \t\n\r\u000b\f\u0085\u00a0\u1680\u180e\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff')
+$$;
+comment on function private.trimmed(text) is 'The text without white space or zero-width characters at either end ('''' when it had nothing else).';
+
+-- Before a write: the text columns named by the trigger's arguments are stored trimmed.
+create function private.store_trimmed_text() returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  written jsonb := pg_catalog.to_jsonb(new);
+  trimmed jsonb := '{}';
+  column_name text;
+begin
+  foreach column_name in array tg_argv loop
+    if written ->> column_name is not null then
+      trimmed := trimmed || pg_catalog.jsonb_build_object(column_name, private.trimmed(written ->> column_name));
+    end if;
+  end loop;
+  new := pg_catalog.jsonb_populate_record(new, trimmed);
+  return new;
+end
+$$;
+comment on function private.store_trimmed_text() is 'Trigger: stores the text columns given as its arguments trimmed (private.trimmed).';
 
 create function private.holds_admin_role() returns boolean
 language sql stable
@@ -109,12 +144,14 @@ begin
   insert into public.profiles (id, display_name, avatar_url)
   values (
     new.id,
-    left(coalesce(
-      nullif(btrim(new.raw_user_meta_data ->> 'display_name'), ''),
-      nullif(btrim(new.raw_user_meta_data ->> 'full_name'), ''),
-      nullif(btrim(new.raw_user_meta_data ->> 'name'), ''),
-      'New member'), 80),
-    case when new.raw_user_meta_data ->> 'avatar_url' ~ '^https?://' then new.raw_user_meta_data ->> 'avatar_url' end
+    private.trimmed(left(coalesce(
+      nullif(private.trimmed(new.raw_user_meta_data ->> 'display_name'), ''),
+      nullif(private.trimmed(new.raw_user_meta_data ->> 'full_name'), ''),
+      nullif(private.trimmed(new.raw_user_meta_data ->> 'name'), ''),
+      'New member'), 80)),
+    case when private.trimmed(new.raw_user_meta_data ->> 'avatar_url') ~ '^https?://'
+          and char_length(private.trimmed(new.raw_user_meta_data ->> 'avatar_url')) <= 2048
+         then private.trimmed(new.raw_user_meta_data ->> 'avatar_url') end
   );
   return new;
 end
@@ -125,6 +162,8 @@ comment on function private.create_profile_for_new_user() is 'Trigger on auth.us
 
 create trigger profiles_touch_updated_at before update on public.profiles
   for each row execute function private.touch_updated_at();
+create trigger profiles_store_trimmed_text before insert or update of display_name, avatar_url, bio on public.profiles
+  for each row execute function private.store_trimmed_text('display_name', 'avatar_url', 'bio');
 
 create trigger on_auth_user_created after insert on auth.users
   for each row execute function private.create_profile_for_new_user();
@@ -134,6 +173,10 @@ create trigger on_auth_user_created after insert on auth.users
 revoke all on function private.create_profile_for_new_user() from public, anon, authenticated, service_role;
 revoke all on function private.touch_updated_at() from public, anon, authenticated, service_role;
 grant execute on function private.holds_admin_role(), private.is_admin(), private.require_admin() to anon, authenticated, service_role;
+revoke all on function private.store_trimmed_text() from public, anon, authenticated, service_role;
+-- Triggers call it as the writer.
+revoke all on function private.trimmed(text) from public;
+grant execute on function private.trimmed(text) to anon, authenticated, service_role;
 revoke all on function private.admin_id_floor() from public;
 grant execute on function private.admin_id_floor() to anon, authenticated, service_role;
 

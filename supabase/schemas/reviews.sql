@@ -37,14 +37,14 @@ create table public.reviews (
   direction public.review_direction not null,
   rating smallint not null constraint rating_range check (rating between 1 and 5),
   comment text not null
-    constraint comment_length check (char_length(btrim(comment)) >= 1 and char_length(comment) <= 5000),
+    constraint comment_length check (char_length(comment) between 1 and 5000),
   cleanliness smallint constraint cleanliness_range check (cleanliness between 1 and 5),
   accuracy smallint constraint accuracy_range check (accuracy between 1 and 5),
   communication smallint constraint communication_range check (communication between 1 and 5),
   location smallint constraint location_range check (location between 1 and 5),
   check_in smallint constraint check_in_range check (check_in between 1 and 5),
   value smallint constraint value_range check (value between 1 and 5),
-  reply text constraint reply_length check (char_length(btrim(reply)) >= 1 and char_length(reply) <= 2000),
+  reply text constraint reply_length check (char_length(reply) between 1 and 2000),
   replied_at timestamptz,
   published_at timestamptz,
   created_at timestamptz not null default now(),
@@ -71,7 +71,7 @@ create table private.review_states (
   window_closes_at timestamptz not null,
   hidden_at timestamptz,
   hidden_by uuid references public.profiles (id) on delete set null,
-  hidden_reason text,
+  hidden_reason text constraint hidden_reason_length check (char_length(hidden_reason) <= 1000),
   -- hidden_by may be null on a hidden review only once the admin who hid it has been erased
   constraint hiding_recorded check (
     (hidden_at is null) = (hidden_reason is null) and (hidden_by is null or hidden_at is not null))
@@ -84,7 +84,8 @@ create table private.review_moderation_log (
   review_id uuid not null references public.reviews (id) on delete cascade,
   action text not null constraint moderation_action_known check (action in ('hide', 'unhide')),
   actor_id uuid references public.profiles (id) on delete set null,
-  reason text constraint hide_has_reason check (action <> 'hide' or char_length(btrim(reason)) >= 1),
+  reason text constraint hide_has_reason check (action <> 'hide' or char_length(reason) >= 1)
+    constraint moderation_reason_length check (char_length(reason) <= 1000),
   created_at timestamptz not null default now()
 );
 comment on table private.review_moderation_log is 'Every hide and unhide of a review: who, when, why. Append-only.';
@@ -385,10 +386,10 @@ begin
   if exists (select 1 from unnest(sub_ratings) s where s not between 1 and 5) then
     raise exception 'a rating is a whole number from 1 to 5' using errcode = '22023', hint = 'rating_out_of_range';
   end if;
-  if comment is null or btrim(comment) = '' then
+  if comment is null or private.trimmed(comment) = '' then
     raise exception 'a review needs a comment' using errcode = '22023', hint = 'comment_required';
   end if;
-  if char_length(btrim(comment)) > 5000 then
+  if char_length(private.trimmed(comment)) > 5000 then
     raise exception 'a review comment has at most 5000 characters' using errcode = '22023', hint = 'comment_too_long';
   end if;
 
@@ -416,7 +417,7 @@ begin
     insert into public.reviews (booking_id, author_id, subject_id, property_id, direction, rating, comment,
                                 cleanliness, accuracy, communication, location, check_in, value)
     values (booking.id, caller, case when side = 'guest_to_host' then booking.host_id else booking.guest_id end,
-            booking.property_id, side, rating, btrim(comment),
+            booking.property_id, side, rating, private.trimmed(comment),
             cleanliness, accuracy, communication, location, check_in, value)
     returning * into review;
   exception when unique_violation then
@@ -480,13 +481,13 @@ begin
   if review.reply is not null then
     raise exception 'this review already has a reply' using errcode = 'PT409', hint = 'already_replied';
   end if;
-  if reply_to_review.reply is null or btrim(reply_to_review.reply) = '' then
+  if reply_to_review.reply is null or private.trimmed(reply_to_review.reply) = '' then
     raise exception 'a reply needs some text' using errcode = '22023', hint = 'reply_required';
   end if;
-  if char_length(btrim(reply_to_review.reply)) > 2000 then
+  if char_length(private.trimmed(reply_to_review.reply)) > 2000 then
     raise exception 'a reply has at most 2000 characters' using errcode = '22023', hint = 'reply_too_long';
   end if;
-  update public.reviews r set reply = btrim(reply_to_review.reply), replied_at = now()
+  update public.reviews r set reply = private.trimmed(reply_to_review.reply), replied_at = now()
    where r.id = review.id
   returning * into review;
   return review;
@@ -504,8 +505,11 @@ declare
   review public.reviews;
 begin
   perform private.require_admin();
-  if hiding and (reason is null or btrim(reason) = '') then
+  if hiding and (reason is null or private.trimmed(reason) = '') then
     raise exception 'say why the review is hidden' using errcode = '22023', hint = 'reason_required';
+  end if;
+  if char_length(private.trimmed(reason)) > 1000 then
+    raise exception 'a moderation reason has at most 1000 characters' using errcode = '22023', hint = 'reason_too_long';
   end if;
   select r.* into review from public.reviews r where r.id = review_for_moderation.review_id for update;
   if review.id is null then
@@ -525,13 +529,13 @@ declare
   review public.reviews := private.review_for_moderation(review_id, reason, true);
 begin
   update private.review_states s
-     set hidden_at = now(), hidden_by = (select auth.uid()), hidden_reason = btrim(reason)
+     set hidden_at = now(), hidden_by = (select auth.uid()), hidden_reason = private.trimmed(reason)
    where s.review_id = review.id and s.hidden_at is null;
   if not found then
     raise exception 'this review is already hidden' using errcode = 'PT409', hint = 'already_hidden';
   end if;
   insert into private.review_moderation_log (review_id, action, actor_id, reason)
-  values (review.id, 'hide', (select auth.uid()), btrim(reason));
+  values (review.id, 'hide', (select auth.uid()), private.trimmed(reason));
   if review.published_at is not null then
     perform private.fold_reviews(array[review.id], -1);
   end if;
@@ -555,7 +559,7 @@ begin
     raise exception 'this review is not hidden' using errcode = 'PT409', hint = 'not_hidden';
   end if;
   insert into private.review_moderation_log (review_id, action, actor_id, reason)
-  values (review.id, 'unhide', (select auth.uid()), nullif(btrim(reason), ''));
+  values (review.id, 'unhide', (select auth.uid()), nullif(private.trimmed(reason), ''));
   if review.published_at is not null then
     perform private.fold_reviews(array[review.id], 1);
   end if;

@@ -14,12 +14,14 @@
 --     words (it matches almost every listing), more than 50 amenities or property types, a cursor longer than any
 --     cursor the search writes, a check-in past every booking window (730 days), more candidates than the budget to
 --     rank or to sort by distance (search_too_broad), and conditions no index narrows that too few listings meet
---     (search_too_narrow).
+--     (search_too_narrow); an empty amenities or property_types array is no filter, like null.
 --
--- Why the query runs in a security definer helper: the operators that make the indexes useful (point <@ box,
+-- Why the search runs as the owner (security definer): the operators that make the indexes useful (point <@ box,
 -- tsvector @@ tsquery, text[] @> text[]) are not leakproof, and under row-level security the planner may not use a
--- non-leakproof qual as an index condition, so as the caller every shape would scan the whole table. The helper
--- reads published listings only, which every role may read anyway, so it crosses no policy (docs/search.md).
+-- non-leakproof qual as an index condition, so as the caller every shape would scan the whole table; and
+-- availability reads private.calendar_claims. It reads published listings only, which every role may read anyway,
+-- so it crosses no policy (docs/search.md). public.search_properties validates every input, then calls
+-- private.search_published_listings, which no client may call.
 
 -- Types ----------------------------------------------------------------------------------------------------------
 
@@ -402,6 +404,7 @@ create function public.search_properties(
   after text default null
 ) returns setof public.search_result
 language plpgsql stable
+security definer
 set search_path = ''
 as $$
 declare
@@ -413,6 +416,9 @@ declare
   unknown_amenity text;
 begin
   -- Dates and guests
+  if not private.is_calendar_date(check_in) or not private.is_calendar_date(check_out) then
+    raise exception 'dates are calendar days up to 9999-12-31' using errcode = '22023', hint = 'invalid_dates';
+  end if;
   if (check_in is null) <> (check_out is null) then
     raise exception 'give both check_in and check_out, or neither' using errcode = '22023', hint = 'invalid_dates';
   end if;
@@ -545,16 +551,17 @@ comment on function public.search_properties(date, date, integer, double precisi
 revoke all on table private.search_settings from public, anon, authenticated;
 grant select on table private.search_settings to service_role;
 
+-- Only public.search_properties (which validates every input and runs as the owner) calls these.
 revoke all on function private.decode_search_cursor(text, text),
   private.search_published_listings(date, date, integer, double precision, double precision, double precision,
     double precision, double precision, double precision, double precision, integer, integer, text[],
     public.property_type[], boolean, tsquery, text, integer, text[], uuid)
-  from public;
+  from public, anon, authenticated;
 grant execute on function private.decode_search_cursor(text, text),
   private.search_published_listings(date, date, integer, double precision, double precision, double precision,
     double precision, double precision, double precision, double precision, integer, integer, text[],
     public.property_type[], boolean, tsquery, text, integer, text[], uuid)
-  to anon, authenticated, service_role;
+  to service_role;
 
 revoke all on function public.search_properties(date, date, integer, double precision, double precision,
   double precision, double precision, double precision, double precision, double precision, integer, integer, text[],

@@ -244,14 +244,14 @@ select tests.act_as(tests.user('ari'), aal => 'aal2');
 select tests.refuses(format($$ update public.properties set status = 'archived' where id = %L $$, tests.property('cabin')),
   '22023', 'moderation_reason_required', 'an admin archives another host''s listing only with a reason the host can read',
   message => 'say why the listing is archived: the host reads the reason');
-select tests.refuses(format($$ update public.properties set status = 'archived', moderation_reason = '   ' where id = %L $$,
+select tests.refuses(format($$ update public.properties set status = 'archived', moderation_reason = e' \u200b\n ' where id = %L $$,
                             tests.property('cabin')),
-  '22023', 'moderation_reason_required', 'a reason of white space is no reason');
-with changed as (update public.properties set status = 'archived', moderation_reason = 'Photos show another place.'
+  '22023', 'moderation_reason_required', 'a reason of white space and zero-width characters is no reason');
+with changed as (update public.properties set status = 'archived', moderation_reason = '  Photos show another place. '
                   where id = tests.property('cabin') returning status, host_id, title, moderation_reason)
 select is((select (status, host_id, title, moderation_reason)::text from changed),
   ('archived', tests.user('otto'), 'Otto Cabin', 'Photos show another place.')::text,
-  'an admin archives another host''s listing with a reason, and nothing else changes');
+  'an admin archives another host''s listing with a reason (stored trimmed), and nothing else changes');
 select tests.refuses(format($$ update public.properties set status = 'published' where id = %L $$, tests.property('cabin')),
   '42501', 'not_listing_host', 'an admin cannot republish another host''s listing',
   message => 'only the host may change this listing; an admin may only archive it');

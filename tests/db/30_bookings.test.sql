@@ -16,64 +16,64 @@ select tests.create_property(tests.user('hana'), 'Draft cabin', status => 'draft
 -- Requesting ----------------------------------------------------------------------------------------------------
 select tests.act_as(tests.user('gus'));
 select tests.remember('booking', 'instant', (public.request_booking(tests.property('Auckland instant loft'),
-  private.local_today('Pacific/Auckland') + 10, private.local_today('Pacific/Auckland') + 13, 2, 'Hello!')).id);
+  tests.local_today('Pacific/Auckland') + 10, tests.local_today('Pacific/Auckland') + 13, 2, 'Hello!')).id);
 select is((select status from public.bookings where id = tests.booking('instant')), 'pending_payment',
   'an instant-book listing gives a pending_payment hold');
 select is((select expires_at from public.bookings where id = tests.booking('instant')), now() + interval '30 minutes',
   'an instant booking holds the dates for 30 minutes');
 select is((select total_cents from public.bookings where id = tests.booking('instant')),
-  (public.quote_stay(tests.property('Auckland instant loft'), private.local_today('Pacific/Auckland') + 10,
-                     private.local_today('Pacific/Auckland') + 13, 2)).total_cents,
+  (public.quote_stay(tests.property('Auckland instant loft'), tests.local_today('Pacific/Auckland') + 10,
+                     tests.local_today('Pacific/Auckland') + 13, 2)).total_cents,
   'the booking freezes exactly the quoted total');
 select is((select (host_id, cancellation_policy, time_zone)::text from public.bookings where id = tests.booking('instant')),
   (tests.user('hana'), 'flexible', 'Pacific/Auckland')::text, 'the host, the policy and the time zone are frozen on the booking');
 select is((select check_in_at from public.bookings where id = tests.booking('instant')),
-  ((private.local_today('Pacific/Auckland') + 10) + time '15:00') at time zone 'Pacific/Auckland',
+  ((tests.local_today('Pacific/Auckland') + 10) + time '15:00') at time zone 'Pacific/Auckland',
   'check_in_at is the check-in time on the check-in day in Pacific/Auckland');
 
 select tests.remember('booking', 'request', (public.request_booking(tests.property('LA request house'),
-  private.local_today('America/Los_Angeles') + 20, private.local_today('America/Los_Angeles') + 23, 2)).id);
+  tests.local_today('America/Los_Angeles') + 20, tests.local_today('America/Los_Angeles') + 23, 2)).id);
 select is((select (status, expires_at)::text from public.bookings where id = tests.booking('request')),
   ('awaiting_host', now() + interval '24 hours')::text, 'a request-to-book listing waits 24 h for the host');
 select is((select check_in_at from public.bookings where id = tests.booking('request')),
-  ((private.local_today('America/Los_Angeles') + 20) + time '15:00') at time zone 'America/Los_Angeles',
+  ((tests.local_today('America/Los_Angeles') + 20) + time '15:00') at time zone 'America/Los_Angeles',
   'check_in_at is the check-in time on the check-in day in America/Los_Angeles');
 
 select tests.act_as(tests.user('mei'));
 select tests.refuses($$ select public.request_booking(tests.property('Auckland instant loft'),
-  private.local_today('Pacific/Auckland') + 12, private.local_today('Pacific/Auckland') + 15, 1) $$,
+  tests.local_today('Pacific/Auckland') + 12, tests.local_today('Pacific/Auckland') + 15, 1) $$,
   'PT409', 'dates_unavailable', 'a stay overlapping a pending hold is refused as dates_unavailable',
   message => 'those dates are not available');
 select tests.refuses($$ select public.request_booking(tests.property('LA request house'),
-  private.local_today('America/Los_Angeles') + 19, private.local_today('America/Los_Angeles') + 21, 1) $$,
+  tests.local_today('America/Los_Angeles') + 19, tests.local_today('America/Los_Angeles') + 21, 1) $$,
   'PT409', 'dates_unavailable', 'a stay overlapping a request awaiting the host is refused as dates_unavailable',
   message => 'those dates are not available');
 select lives_ok($$ select tests.remember('booking', 'adjacent', (public.request_booking(tests.property('Auckland instant loft'),
-  private.local_today('Pacific/Auckland') + 13, private.local_today('Pacific/Auckland') + 15, 1)).id) $$,
+  tests.local_today('Pacific/Auckland') + 13, tests.local_today('Pacific/Auckland') + 15, 1)).id) $$,
   'check-out day is free for the next check-in (half-open stays)');
 
 select tests.refuses($$ select public.request_booking(tests.property('Auckland instant loft'),
-  private.local_today('Pacific/Auckland') - 1, private.local_today('Pacific/Auckland') + 2, 1) $$,
+  tests.local_today('Pacific/Auckland') - 1, tests.local_today('Pacific/Auckland') + 2, 1) $$,
   '22023', 'past_dates', 'a check-in before today in the listing''s time zone is refused',
   message => 'check-in is in the past where the listing is');
 select tests.refuses($$ select public.request_booking(tests.property('LA request house'),
-  private.local_today('America/Los_Angeles') + 40, private.local_today('America/Los_Angeles') + 42, 4) $$,
+  tests.local_today('America/Los_Angeles') + 40, tests.local_today('America/Los_Angeles') + 42, 4) $$,
   '22023', 'too_many_guests', 'more guests than the listing hosts are refused',
   message => 'this listing hosts at most 3 guests');
 select tests.refuses($$ select public.request_booking(tests.property('LA request house'),
-  private.local_today('America/Los_Angeles') + 40, private.local_today('America/Los_Angeles') + 41, 1) $$,
+  tests.local_today('America/Los_Angeles') + 40, tests.local_today('America/Los_Angeles') + 41, 1) $$,
   '22023', 'below_min_nights', 'fewer nights than the minimum are refused',
   message => 'this listing needs at least 2 nights');
 select tests.refuses($$ select public.request_booking(tests.property('LA request house'),
-  private.local_today('America/Los_Angeles') + 40, private.local_today('America/Los_Angeles') + 51, 1) $$,
+  tests.local_today('America/Los_Angeles') + 40, tests.local_today('America/Los_Angeles') + 51, 1) $$,
   '22023', 'above_max_nights', 'more nights than the maximum are refused',
   message => 'this listing takes at most 10 nights');
 select tests.refuses($$ select public.request_booking(tests.property('LA request house'),
-  private.local_today('America/Los_Angeles') + 40, private.local_today('America/Los_Angeles') + 40, 1) $$,
+  tests.local_today('America/Los_Angeles') + 40, tests.local_today('America/Los_Angeles') + 40, 1) $$,
   '22023', 'invalid_dates', 'an empty or reversed date range is refused',
   message => 'check-out must be after check-in');
 select tests.refuses($$ select public.request_booking(tests.property('LA request house'),
-  private.local_today('America/Los_Angeles') + 40, private.local_today('America/Los_Angeles') + 42, 0) $$,
+  tests.local_today('America/Los_Angeles') + 40, tests.local_today('America/Los_Angeles') + 42, 0) $$,
   '22023', 'invalid_guests', 'zero guests are refused',
   message => 'a stay is for at least one guest');
 select tests.refuses($$ select public.request_booking(tests.property('Draft cabin'), current_date + 40, current_date + 42, 1) $$,
@@ -83,19 +83,19 @@ select tests.refuses($$ select public.request_booking(gen_random_uuid(), current
 
 select tests.act_as(tests.user('hana'));
 select tests.refuses($$ select public.request_booking(tests.property('LA request house'),
-  private.local_today('America/Los_Angeles') + 40, private.local_today('America/Los_Angeles') + 42, 1) $$,
+  tests.local_today('America/Los_Angeles') + 40, tests.local_today('America/Los_Angeles') + 42, 1) $$,
   '42501', 'own_listing', 'a host cannot book their own listing',
   message => 'you cannot book your own listing');
 insert into public.availability_blocks (property_id, start_date, end_date)
-values (tests.property('LA request house'), private.local_today('America/Los_Angeles') + 60, private.local_today('America/Los_Angeles') + 65);
+values (tests.property('LA request house'), tests.local_today('America/Los_Angeles') + 60, tests.local_today('America/Los_Angeles') + 65);
 select tests.act_as(tests.user('mei'));
 select tests.refuses($$ select public.request_booking(tests.property('LA request house'),
-  private.local_today('America/Los_Angeles') + 64, private.local_today('America/Los_Angeles') + 66, 1) $$,
+  tests.local_today('America/Los_Angeles') + 64, tests.local_today('America/Los_Angeles') + 66, 1) $$,
   'PT409', 'dates_unavailable', 'a stay overlapping a host block is refused as dates_unavailable',
   message => 'those dates are not available');
 select tests.act_as(tests.user('hana'));
 select throws_ok($$ insert into public.availability_blocks (property_id, start_date, end_date)
-  values (tests.property('LA request house'), private.local_today('America/Los_Angeles') + 21, private.local_today('America/Los_Angeles') + 22) $$,
+  values (tests.property('LA request house'), tests.local_today('America/Los_Angeles') + 21, tests.local_today('America/Los_Angeles') + 22) $$,
   '23P01', null, 'a host cannot block nights an active booking holds');
 
 select tests.act_as_anon();
@@ -149,12 +149,12 @@ select tests.refuses($$ select public.respond_to_booking(tests.booking('instant'
 
 select tests.act_as(tests.user('mei'));
 select tests.remember('booking', 'declined', (public.request_booking(tests.property('LA request house'),
-  private.local_today('America/Los_Angeles') + 30, private.local_today('America/Los_Angeles') + 33, 1)).id);
+  tests.local_today('America/Los_Angeles') + 30, tests.local_today('America/Los_Angeles') + 33, 1)).id);
 select tests.act_as(tests.user('hana'));
 select is((public.respond_to_booking(tests.booking('declined'), false)).status, 'declined', 'the host declines a request');
 select tests.act_as(tests.user('gus'));
 select lives_ok($$ select public.request_booking(tests.property('LA request house'),
-  private.local_today('America/Los_Angeles') + 30, private.local_today('America/Los_Angeles') + 33, 1) $$,
+  tests.local_today('America/Los_Angeles') + 30, tests.local_today('America/Los_Angeles') + 33, 1) $$,
   'a declined request frees its dates');
 
 -- Payment confirmation (service role only) -----------------------------------------------------------------------
@@ -179,7 +179,7 @@ select tests.act_as_owner();
 update public.bookings set expires_at = now() - interval '1 minute' where id = tests.booking('adjacent');
 select tests.act_as(tests.user('gus'));
 select lives_ok($$ select tests.remember('booking', 'after_stale', (public.request_booking(tests.property('Auckland instant loft'),
-  private.local_today('Pacific/Auckland') + 13, private.local_today('Pacific/Auckland') + 15, 1)).id) $$,
+  tests.local_today('Pacific/Auckland') + 13, tests.local_today('Pacific/Auckland') + 15, 1)).id) $$,
   'a hold past its deadline does not block a new booking, even before any job ran');
 select tests.act_as_owner();
 select is((select status from public.bookings where id = tests.booking('adjacent')), 'expired',
@@ -225,7 +225,7 @@ select is(private.expire_stale_holds(), 0, 'the expiry job is idempotent');
 
 select tests.act_as(tests.user('mei'));
 select tests.remember('booking', 'stay', (public.request_booking(tests.property('Auckland instant loft'),
-  private.local_today('Pacific/Auckland') + 40, private.local_today('Pacific/Auckland') + 42, 1)).id);
+  tests.local_today('Pacific/Auckland') + 40, tests.local_today('Pacific/Auckland') + 42, 1)).id);
 select tests.act_as_service();
 select public.confirm_booking_payment(tests.booking('stay'),
   (select total_cents from public.bookings where id = tests.booking('stay')), 'NZD');
@@ -235,7 +235,7 @@ select is(private.complete_finished_stays(), 1, 'the completion job completes co
 select is((select status from public.bookings where id = tests.booking('stay')), 'completed',
   'a finished stay is completed');
 select ok(not private.nights_are_free(tests.property('Auckland instant loft'),
-  private.local_today('Pacific/Auckland') + 40, private.local_today('Pacific/Auckland') + 42),
+  tests.local_today('Pacific/Auckland') + 40, tests.local_today('Pacific/Auckland') + 42),
   'a completed stay keeps its nights claimed');
 
 -- Listings with bookings are archived, not deleted -------------------------------------------------------------------

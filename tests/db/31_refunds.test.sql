@@ -19,15 +19,15 @@ select tests.create_property(tests.user('hana'), 'Weekly moderate', 'Pacific/Auc
 update private.booking_settings set max_open_requests = 10;
 select tests.act_as(tests.user('gus'));
 select tests.remember('booking', 'flexible', (public.request_booking(tests.property('Flexible Auckland'),
-  private.local_today('Pacific/Auckland') + 30, private.local_today('Pacific/Auckland') + 33, 1)).id);
+  tests.local_today('Pacific/Auckland') + 30, tests.local_today('Pacific/Auckland') + 33, 1)).id);
 select tests.remember('booking', 'moderate', (public.request_booking(tests.property('Moderate LA'),
-  private.local_today('America/Los_Angeles') + 30, private.local_today('America/Los_Angeles') + 33, 1)).id);
+  tests.local_today('America/Los_Angeles') + 30, tests.local_today('America/Los_Angeles') + 33, 1)).id);
 select tests.remember('booking', 'strict', (public.request_booking(tests.property('Strict Auckland'),
-  private.local_today('Pacific/Auckland') + 20, private.local_today('Pacific/Auckland') + 23, 1)).id);
+  tests.local_today('Pacific/Auckland') + 20, tests.local_today('Pacific/Auckland') + 23, 1)).id);
 select tests.remember('booking', 'strict_soon', (public.request_booking(tests.property('Strict Auckland'),
-  private.local_today('Pacific/Auckland') + 10, private.local_today('Pacific/Auckland') + 13, 1)).id);
+  tests.local_today('Pacific/Auckland') + 10, tests.local_today('Pacific/Auckland') + 13, 1)).id);
 select tests.remember('booking', 'weekly', (public.request_booking(tests.property('Weekly moderate'),
-  private.local_today('Pacific/Auckland') + 30, private.local_today('Pacific/Auckland') + 37, 1)).id);
+  tests.local_today('Pacific/Auckland') + 30, tests.local_today('Pacific/Auckland') + 37, 1)).id);
 -- A week in Auckland across the end of daylight saving time (first Sunday of April: clocks go from +13 to +12).
 select tests.remember('booking', 'dst', (public.request_booking(tests.property('Flexible Auckland'),
   make_date(extract(year from now())::int + 1, 4, 1), make_date(extract(year from now())::int + 1, 4, 8), 1)).id);

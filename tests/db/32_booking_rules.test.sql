@@ -1,9 +1,9 @@
 -- Booking rules a hostile member would test: no hoarding (open requests per guest, the booking window), a stay past
--- check-out is completed for every purpose, refunds are exact at the largest price and the longest stay, and a null
--- (an erased guest or host) is never "the caller".
+-- check-out is completed for every purpose, dates are calendar days, an answer is true or false, refunds are exact
+-- at the largest price and the longest stay, and a null (an erased guest or host) is never "the caller".
 begin;
 set local search_path = extensions, public;
-select plan(40);
+select plan(50);
 
 select tests.create_user('rule-host');
 select tests.create_user('hoarder');
@@ -80,6 +80,34 @@ select throws_ok(format($$ update public.properties set booking_window_days = 0 
   '23514', null, 'a window is at least one day');
 select lives_ok(format($$ update public.properties set booking_window_days = 730 where id = %L $$, tests.property('near')),
   'the host sets the window of their listing');
+
+-- Dates are calendar days ------------------------------------------------------------------------------------------
+select tests.act_as(tests.user('planner'));
+select tests.refuses($$ select public.request_booking(tests.property('a'), current_date + 40, 'infinity', 1) $$,
+  '22023', 'invalid_dates', 'a stay cannot end at infinity', message => 'dates are calendar days up to 9999-12-31');
+select tests.refuses($$ select public.request_booking(tests.property('a'), '-infinity', current_date + 40, 1) $$,
+  '22023', 'invalid_dates', 'a stay cannot begin at -infinity');
+select tests.refuses($$ select public.request_booking(tests.property('a'), '9999-12-30', '10000-01-02', 1) $$,
+  '22023', 'invalid_dates', 'a stay cannot reach past the year 9999');
+select tests.act_as_anon();
+select tests.refuses($$ select public.quote_stay(tests.property('a'), current_date + 40, 'infinity') $$,
+  '22023', 'invalid_dates', 'a quote to infinity is refused as invalid_dates');
+select tests.refuses($$ select public.quote_stay(tests.property('a'), '-infinity', current_date + 40) $$,
+  '22023', 'invalid_dates', 'a quote from -infinity is refused as invalid_dates');
+select tests.refuses($$ select public.quote_stay(tests.property('a'), '10000-01-01', '10000-01-03') $$,
+  '22023', 'invalid_dates', 'a quote past the year 9999 is refused as invalid_dates');
+select tests.refuses($$ select * from public.property_calendar(tests.property('a'), current_date, 'infinity') $$,
+  '22023', 'invalid_dates', 'a calendar to infinity is refused as invalid_dates');
+select tests.refuses($$ select * from public.property_calendar(tests.property('a'), '9999-12-30', '10000-01-02') $$,
+  '22023', 'invalid_dates', 'a calendar past the year 9999 is refused as invalid_dates');
+
+-- The host's answer is true or false ----------------------------------------------------------------------------------
+select tests.act_as(tests.user('rule-host'));
+select tests.refuses($$ select public.respond_to_booking(tests.booking('hold-3'), null) $$,
+  '22023', 'answer_required', 'a null answer is refused, not taken as a decline',
+  message => 'answer true (accept) or false (decline)');
+select is((select status::text from public.bookings where id = tests.booking('hold-3')), 'awaiting_host',
+  'after a null answer the request still awaits the host');
 
 -- A confirmed stay past check-out is completed for every purpose ---------------------------------------------------------
 select tests.act_as_owner();

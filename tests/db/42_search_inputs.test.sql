@@ -1,9 +1,9 @@
--- Search inputs a hostile client would send: huge arrays, empty arrays, text that only excludes, a cursor of
--- megabytes, and searches too broad to sort within the read budget (and check-ins past every booking window).
--- Each is refused with 22023 and a hint, or served by a plan whose cost does not grow with them.
+-- Search inputs a hostile client would send: dates that are not calendar days, dates past every booking window,
+-- huge arrays, empty arrays, text that only excludes, a cursor of megabytes, and searches too broad to sort within
+-- the read budget. Each is refused with 22023 and a hint, or served by a plan whose cost does not grow with them.
 begin;
 set local search_path = extensions, public;
-select plan(25);
+select plan(28);
 
 select tests.create_user('inputs-host');
 -- Far from every other fixture: a bay at 60.3 S, 100.3 E.
@@ -27,7 +27,14 @@ create function pg_temp.day(days integer) returns date language sql stable as $$
 
 select tests.act_as_anon();
 
--- Dates past the booking window --------------------------------------------------------------------------------
+-- Dates ------------------------------------------------------------------------------------------------------------
+select tests.refuses($$ select * from public.search_properties(check_in => current_date + 5, check_out => 'infinity') $$,
+  '22023', 'invalid_dates', 'a stay to infinity is refused as invalid_dates',
+  message => 'dates are calendar days up to 9999-12-31');
+select tests.refuses($$ select * from public.search_properties(check_in => '-infinity', check_out => current_date + 5) $$,
+  '22023', 'invalid_dates', 'a stay from -infinity is refused as invalid_dates');
+select tests.refuses($$ select * from public.search_properties(check_in => '10000-01-01', check_out => '10000-01-03') $$,
+  '22023', 'invalid_dates', 'a stay past the year 9999 is refused as invalid_dates');
 select tests.refuses($$ select * from public.search_properties(check_in => current_date + 800, check_out => current_date + 803) $$,
   '22023', 'beyond_booking_window', 'a check-in past every booking window (730 days) is refused',
   message => 'no listing takes bookings more than 730 days ahead');

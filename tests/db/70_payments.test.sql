@@ -17,14 +17,14 @@ create function pg_temp.total(name text) returns bigint language sql as $$ selec
 -- Bookings of the guest (and one of another guest), on separate dates: six unpaid at once.
 update private.booking_settings set max_open_requests = 10;
 select tests.act_as(tests.user('pay7-guest'));
-select tests.remember('booking', 'paid', (public.request_booking(tests.property('Payments test loft'), private.local_today('UTC') + 10, private.local_today('UTC') + 13, 2)).id);
-select tests.remember('booking', 'late', (public.request_booking(tests.property('Payments test loft'), private.local_today('UTC') + 20, private.local_today('UTC') + 22, 1)).id);
-select tests.remember('booking', 'wrong', (public.request_booking(tests.property('Payments test loft'), private.local_today('UTC') + 30, private.local_today('UTC') + 32, 1)).id);
-select tests.remember('booking', 'unpaid', (public.request_booking(tests.property('Payments test loft'), private.local_today('UTC') + 40, private.local_today('UTC') + 42, 1)).id);
-select tests.remember('booking', 'payout', (public.request_booking(tests.property('Payments test loft'), private.local_today('UTC') + 50, private.local_today('UTC') + 53, 1)).id);
-select tests.remember('booking', 'early-cancel', (public.request_booking(tests.property('Payments test loft'), private.local_today('UTC') + 60, private.local_today('UTC') + 62, 1)).id);
+select tests.remember('booking', 'paid', (public.request_booking(tests.property('Payments test loft'), tests.local_today('UTC') + 10, tests.local_today('UTC') + 13, 2)).id);
+select tests.remember('booking', 'late', (public.request_booking(tests.property('Payments test loft'), tests.local_today('UTC') + 20, tests.local_today('UTC') + 22, 1)).id);
+select tests.remember('booking', 'wrong', (public.request_booking(tests.property('Payments test loft'), tests.local_today('UTC') + 30, tests.local_today('UTC') + 32, 1)).id);
+select tests.remember('booking', 'unpaid', (public.request_booking(tests.property('Payments test loft'), tests.local_today('UTC') + 40, tests.local_today('UTC') + 42, 1)).id);
+select tests.remember('booking', 'payout', (public.request_booking(tests.property('Payments test loft'), tests.local_today('UTC') + 50, tests.local_today('UTC') + 53, 1)).id);
+select tests.remember('booking', 'early-cancel', (public.request_booking(tests.property('Payments test loft'), tests.local_today('UTC') + 60, tests.local_today('UTC') + 62, 1)).id);
 select tests.act_as(tests.user('pay7-other-guest'));
-select tests.remember('booking', 'other', (public.request_booking(tests.property('Payments test loft'), private.local_today('UTC') + 70, private.local_today('UTC') + 72, 1)).id);
+select tests.remember('booking', 'other', (public.request_booking(tests.property('Payments test loft'), tests.local_today('UTC') + 70, tests.local_today('UTC') + 72, 1)).id);
 
 -- Shape ---------------------------------------------------------------------------------------------------------
 select tests.act_as_owner();

@@ -18,13 +18,13 @@ update public.bookings set message = 'Mei says hi' where id = tests.booking('mei
 select tests.act_as(tests.user('gus'));
 select public.submit_review(tests.booking('gus_stay'), 5, 'Lovely loft', 5, 5, 5, 5, 5, 5);
 select tests.remember('booking', 'gus_cancelled', (public.request_booking(tests.property('Privacy loft'),
-  private.local_today('Pacific/Auckland') + 40, private.local_today('Pacific/Auckland') + 42, 1)).id);
+  tests.local_today('Pacific/Auckland') + 40, tests.local_today('Pacific/Auckland') + 42, 1)).id);
 select public.cancel_booking(tests.booking('gus_cancelled'), 'My personal reasons');
 select tests.act_as(tests.user('hana'));
 select public.submit_review(tests.booking('gus_stay'), 4, 'Quiet guest');
 select tests.act_as(tests.user('busy'));
 select tests.remember('booking', 'busy_hold', (public.request_booking(tests.property('Privacy loft'),
-  private.local_today('Pacific/Auckland') + 50, private.local_today('Pacific/Auckland') + 52, 1)).id);
+  tests.local_today('Pacific/Auckland') + 50, tests.local_today('Pacific/Auckland') + 52, 1)).id);
 select tests.act_as_owner();
 insert into storage.objects (bucket_id, name, owner) values ('property-photos', tests.property('Privacy loft') || '/by-gus.jpg', tests.user('gus'));
 

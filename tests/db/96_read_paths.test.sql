@@ -1,9 +1,10 @@
--- Read paths a client can call cost what the caller's own rows cost,. Plans are checked, not timed (the bench times them on its data): with sequential scans
+-- Read paths a client can call cost what the caller's own rows cost, and clients execute no private helper a
+-- policy does not need. Plans are checked, not timed (the bench times them on its data): with sequential scans
 -- disabled the planner still reads a table whole when no index can answer the policy, so a Seq Scan on a
 -- client's list means the policy keeps every index out.
 begin;
 set local search_path = extensions, public;
-select plan(6);
+select plan(10);
 
 select tests.create_user('path-host');
 select tests.create_user('path-guest');
@@ -40,6 +41,29 @@ select tests.act_as(tests.user('path-admin'), aal => 'aal2');
 select ok((select count(*)::int from public.bookings) >= 1 and (select count(*)::int from public.availability_blocks) >= 1,
   'an admin still reads every booking and every block');
 reset enable_seqscan;
+
+-- Private helpers -------------------------------------------------------------------------------------------------
+select tests.act_as_owner();
+select set_eq($$
+  select p.proname::text from pg_proc p
+   where p.pronamespace = 'private'::regnamespace
+     and (has_function_privilege('anon', p.oid, 'execute') or has_function_privilege('authenticated', p.oid, 'execute')) $$,
+  array['is_admin', 'holds_admin_role', 'require_admin', 'admin_id_floor', 'is_property_host', 'is_property_folder_host',
+        'is_published_property_folder', 'review_is_public', 'trimmed', 'review_window_closes_at', 'rating_average'],
+  'clients execute only the private helpers policies and triggers call as them (and two pure review formulas)');
+select is_empty($$
+  select p.oid::regprocedure::text from pg_proc p
+   where p.pronamespace = 'private'::regnamespace and p.prosecdef
+     and (has_function_privilege('anon', p.oid, 'execute') or has_function_privilege('authenticated', p.oid, 'execute'))
+     and not exists (select from pg_policies pol
+                      where coalesce(pol.qual, '') || coalesce(pol.with_check, '') like '%private.' || p.proname || '(%') $$,
+  'every security definer helper a client may execute is one a policy calls');
+select tests.act_as_anon();
+select throws_ok($$ select * from private.search_published_listings(null, null, null, null, null, null, null, null, null,
+  null, null, null, null, null, null, null, 'rating', 100000, null, null) $$,
+  '42501', null, 'anon cannot call the search helper directly (it has no page-size cap of its own)');
+select throws_ok($$ select * from private.calendar_claims_of(gen_random_uuid(), '2000-01-01', '3000-01-01') $$,
+  '42501', null, 'anon cannot read claimed nights directly, of any listing, over any range');
 
 select * from finish();
 rollback;
