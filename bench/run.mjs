@@ -89,7 +89,6 @@ log(`  ${data.listings} listings in ${data.cities} cities, ${data.bookings} book
 
 // Search -------------------------------------------------------------------------------------------------------------
 const cities = await owner`select n, name, latitude::float8 as latitude, longitude::float8 as longitude from bench.city order by n`;
-const words = generate.WORDS;
 let seed = 7;
 const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
 const pick = (list) => list[Math.floor(random() * list.length)];
@@ -100,6 +99,16 @@ const stay = () => {
   return { check_in: day(start), check_out: day(start + 3 + Math.floor(random() * 3)) };
 };
 
+// Word pairs for the text shape: the search ranks at most rank_budget candidates (private.search_settings; more is
+// refused as search_too_broad), and the generator's words co-occur unevenly (from ~1,600 to ~13,000 listings for a
+// pair), so the shape draws from the pairs a search answers.
+const textPairs = (await owner`
+  select a.w as a, b.w as b from bench.word a join bench.word b on a.n < b.n
+   where (select count(*) from (select 1 from public.properties p
+                                 where p.status = 'published' and p.max_guests >= 2
+                                   and p.search_document @@ websearch_to_tsquery('english', a.w || ' ' || b.w)
+                                 limit (select rank_budget + 1 from private.search_settings)) s)
+         <= (select rank_budget from private.search_settings)`).map((r) => [r.a, r.b]);
 const HAVERSINE = (lat, lon) =>
   `(2 * 6371.0088 * asin(least(1::float8, sqrt(power(sin(radians(p.latitude - ${lat}) / 2), 2) + cos(radians(${lat})) * cos(radians(p.latitude)) * power(sin(radians(p.longitude - ${lon}) / 2), 2)))))`;
 const NAIVE_FREE = (checkIn, checkOut) => `not exists (
@@ -158,9 +167,7 @@ const shapes = [
     name: 'text',
     description: 'full text, two words anywhere in the world (about 1,500 matches), 2 guests; relevance (text rank)',
     params() {
-      const a = pick(words);
-      let b = pick(words);
-      while (b === a) b = pick(words);
+      const [a, b] = pick(textPairs);
       return { query: `${a} ${b}`, guests: 2 };
     },
     naive: () => `${naiveSelect()}
@@ -378,7 +385,8 @@ await anon.end();
 // background load (these machines are shared). A request is what PostgREST sends for an RPC: one transaction that
 // sets the role and the caller's claims locally, then calls request_booking. Each client is a different guest and
 // books distinct listings (a permutation of all published listings, walked per client) for random 3-night stays:
-// different listings and dates, no two requests colliding; each slice books in its own window of dates.
+// different listings and dates, no two requests colliding; each slice books in its own window of dates. A guest may
+// hold 3 open requests (private.booking_settings), so each client is a series of guests, three requests each.
 const PGBENCH_SCALE = 8;  // one branch per client: the 8 clients do not queue on a single branch row
 const SLICES = 4;
 const SLICE_SECONDS = BOOKING_SECONDS / SLICES;
@@ -397,6 +405,19 @@ await runCommand('pgbench', ['-i', '-q', '-s', String(PGBENCH_SCALE), scratch.to
 
 // What the scheduler does every minute (request_booking only sweeps the stale holds on the nights it claims).
 const [{ expired }] = await owner`select private.expire_stale_holds() as expired`;
+// The booking guests (member numbers 100000 + client * 4000 + slice * 1000 + request / 3), and none of their stays
+// from an earlier run (BENCH_REUSE): every run books the same window of dates.
+const BOOKERS = { first: 100_000, perClient: 4_000, perSlice: 1_000 };
+await owner.unsafe(`
+  insert into auth.users (id, instance_id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+  select ('b0000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, '00000000-0000-0000-0000-000000000000',
+         'authenticated', 'authenticated', 'booker' || i || '@bench.staybase.test', now(),
+         '{"provider": "email", "providers": ["email"]}', jsonb_build_object('display_name', 'Bench booker ' || i), now(), now()
+  from generate_series(${BOOKERS.first}, ${BOOKERS.first + CLIENTS * BOOKERS.perClient - 1}) i
+  on conflict (id) do nothing;
+  delete from public.bookings
+   where guest_id between 'b0000000-0000-4000-8000-${String(BOOKERS.first).padStart(12, '0')}'
+                      and 'b0000000-0000-4000-8000-${String(BOOKERS.first + CLIENTS * BOOKERS.perClient - 1).padStart(12, '0')}';`).simple();
 await owner.unsafe(`
   drop table if exists bench.listing_ids;
   create table bench.listing_ids as
@@ -410,8 +431,9 @@ const [{ before: bookingsBefore }] = await owner`select count(*)::integer as bef
 const bookingScript = join(tmpdir(), `staybase-bench-booking-${process.pid}.sql`);
 writeFileSync(bookingScript, `\\set k :k + 1
 \\set n 1 + permute(:client_id + ${CLIENTS} * :k, ${bookable}, 7)
-\\set d :first_day + random(0, 150)
-select set_config('role', 'authenticated', true), set_config('request.jwt.claims', '{"sub": "b0000000-0000-4000-8000-' || lpad((${generate.HOSTS} + :client_id)::text, 12, '0') || '", "role": "authenticated", "aud": "authenticated"}', true) \\; select (public.request_booking((select l.id from bench.listing_ids l where l.n = :n), current_date + :d, current_date + :d + 3, 1)).id;
+\\set d :first_day + random(0, 40)
+\\set g ${BOOKERS.first} + :client_id * ${BOOKERS.perClient} + :slice * ${BOOKERS.perSlice} + :k / 3
+select set_config('role', 'authenticated', true), set_config('request.jwt.claims', '{"sub": "b0000000-0000-4000-8000-' || lpad(:g::text, 12, '0') || '", "role": "authenticated", "aud": "authenticated"}', true) \\; select (public.request_booking((select l.id from bench.listing_ids l where l.n = :n), current_date + :d, current_date + :d + 3, 1)).id;
 `);
 const parsePgbench = (output) => ({
   transactions: Number(/number of transactions actually processed: (\d+)/.exec(output)?.[1] ?? 0),
@@ -419,15 +441,15 @@ const parsePgbench = (output) => ({
   tps: Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(output)?.[1]),
   latency_ms: Number(/latency average = ([\d.]+) ms/.exec(output)?.[1]),
 });
-const [{ firstDay }] = await owner`
-  select greatest(400, coalesce(max(check_out) - current_date, 0) + 1)::integer as "firstDay" from public.bookings`;
+// After every generated stay (at most ~176 days ahead) and block, within the default booking window (365 days).
+const firstDay = 180;
 const slices = [];
 log(`request_booking vs TPC-B-like: ${CLIENTS} clients (-j 2), ${SLICES} interleaved slices of ${SLICE_SECONDS} s each (${BOOKING_SECONDS} s of each)...`);
 for (let slice = 0; slice < SLICES; slice++) {
-  // Each slice books stays starting first + 160 * slice + [0, 150] days ahead: windows that never overlap, after every
-  // stay already booked (400 days ahead on a fresh database; later when BENCH_REUSE measures again).
+  // Each slice books stays starting first + 45 * slice + [0, 40] days ahead (180..358): windows that never overlap,
+  // after every generated stay and within the listings' booking window.
   const bookingRun = parsePgbench(await runCommand('pgbench', ['-n', '-c', String(CLIENTS), '-j', '2', '-T', String(SLICE_SECONDS),
-    '-D', 'k=0', '-D', `first_day=${firstDay + 160 * slice}`, '-f', bookingScript, url]));
+    '-D', 'k=0', '-D', `slice=${slice}`, '-D', `first_day=${firstDay + 45 * slice}`, '-f', bookingScript, url]));
   const tpcbRun = parsePgbench(await runCommand('pgbench', ['-c', String(CLIENTS), '-j', '2', '-T', String(SLICE_SECONDS), scratch.toString()]));
   slices.push({ booking_tps: bookingRun.tps, tpcb_tps: tpcbRun.tps, booking: bookingRun, tpcb: tpcbRun });
   log(`  slice ${slice + 1}: request_booking ${bookingRun.tps.toFixed(1)}/s, TPC-B-like ${tpcbRun.tps.toFixed(1)} tps`);
@@ -501,3 +523,4 @@ const results = {
 writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 log(`Goals: ${Object.entries(goals).map(([k, v]) => `${k} ${v ? 'met' : 'NOT met'}`).join(', ')}`);
 log(`Wrote bench/results/latest.json and bench/results/plans/ (${results.total_seconds} s)`);
+await (await import('./budgets-inputs.mjs')).measureInputBudgets({ url, resultsDir, log });

@@ -1,0 +1,272 @@
+// Read budgets for the lists members read and for what clients send to search (issue: every list a frontend reads
+// answers with p95 <= 50 ms at bench scale, and at most 1.5x the same query with the filter written out; inputs
+// that cannot be served within that are refused with 22023 and a hint). Called by bench/run.mjs once its own
+// results are written; adds `budgets_inputs` to bench/results/latest.json.
+//
+// Each call is a request as PostgREST makes it: one transaction that sets `role` and `request.jwt.claims` locally
+// (a guest, a host, or anon), then the statement PostgREST 12 sends for `GET /rest/v1/<table>?order=...&limit=...`
+// or `POST /rest/v1/rpc/search_properties`. Times are the database's, like the search figures: bench.elapsed runs
+// the statement and reads clock_timestamp() around it (parse, plan, execute; a refusal is timed until it is raised).
+// A list is measured interleaved with the same list with its filter written out (guest_id=eq.<me>, host_id=eq.<me>,
+// property_id=in.(<my listings>)), each call for a different member, so both meet the same background load.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect } from '../scripts/lib/database.mjs';
+import { GUESTS, HOSTS, WORDS } from './generate.sql.mjs';
+
+const ITERATIONS = Number(process.env.BENCH_BUDGET_ITERATIONS ?? 200);
+const BUDGET_P95_MS = 50;
+const BUDGET_RATIO = 1.5;
+
+const member = (n) => `b0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const quote = (text) => `'${String(text).replace(/'/g, "''")}'`;
+
+// PostgREST 12's statement for a table read (GET with order and limit), and for an RPC returning a set.
+const tableRead = (table, where, order, limit) => `
+  with pgrst_source as (select "public"."${table}".* from "public"."${table}" ${where ? `where ${where}` : ''}
+                        order by "public"."${table}"."${order.column}" ${order.direction} limit ${limit} offset 0)
+  select null::bigint as total_result_set, pg_catalog.count(_postgrest_t) as page_total,
+         coalesce(json_agg(_postgrest_t), '[]') as body,
+         nullif(current_setting('response.headers', true), '') as response_headers,
+         nullif(current_setting('response.status', true), '') as response_status, '' as response_inserted
+  from (select * from pgrst_source) _postgrest_t`;
+const rpcRead = (args) => `
+  with pgrst_source as (select pgrst_call.* from "public"."search_properties"(${args}) pgrst_call)
+  select null::bigint as total_result_set, pg_catalog.count(_postgrest_t) as page_total,
+         coalesce(json_agg(_postgrest_t), '[]') as body,
+         nullif(current_setting('response.headers', true), '') as response_headers,
+         nullif(current_setting('response.status', true), '') as response_status, '' as response_inserted
+  from (select * from pgrst_source) _postgrest_t`;
+
+const percentile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+const round = (ms) => Math.round(ms * 100) / 100;
+const summary = (times) => {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { n: sorted.length, p50_ms: round(percentile(sorted, 0.5)), p95_ms: round(percentile(sorted, 0.95)),
+           p99_ms: round(percentile(sorted, 0.99)), max_ms: round(sorted.at(-1)) };
+};
+
+export async function measureInputBudgets({ url, resultsDir, log = (line) => process.stderr.write(`${line}\n`) }) {
+  const owner = connect(url, { max: 1 });
+  const client = connect(url, { max: 1 });
+  await owner.unsafe(`
+    create schema if not exists bench;
+    drop function if exists bench.elapsed(text);
+    create function bench.elapsed(statement text, out ms double precision, out error_code text, out error_hint text)
+    language plpgsql as $fn$
+    declare
+      started timestamptz := clock_timestamp();
+    begin
+      begin
+        execute statement;
+      exception when others then
+        get stacked diagnostics error_code = returned_sqlstate, error_hint = pg_exception_hint;
+      end;
+      ms := extract(epoch from clock_timestamp() - started) * 1000;
+    end
+    $fn$;
+    grant usage on schema bench to anon, authenticated;
+    grant execute on function bench.elapsed(text) to anon, authenticated;`).simple();
+
+  let seed = 11;
+  const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+  const pick = (list) => list[Math.floor(random() * list.length)];
+
+  /** One request as `claims` (role and sub), timed in the database. */
+  async function request(claims, statement) {
+    const results = await client.unsafe(`
+      begin;
+      select set_config('role', ${quote(claims.role)}, true), set_config('request.jwt.claims', ${quote(JSON.stringify(claims))}, true);
+      select * from bench.elapsed($bench$${statement}$bench$);
+      commit;`).simple();
+    return results[2][0];
+  }
+
+  // Lists, each beside the same list with its filter written out --------------------------------------------------
+  const hostListings = new Map();
+  async function listingsOf(host) {
+    if (!hostListings.has(host)) {
+      const rows = await owner`select id from public.properties where host_id = ${host}`;
+      hostListings.set(host, rows.map((r) => r.id));
+    }
+    return hostListings.get(host);
+  }
+  const lists = [
+    {
+      name: 'my_bookings',
+      description: 'a guest: bookings?order=check_in.desc&limit=20, against the same with guest_id=eq.<me>',
+      who: () => member(HOSTS + Math.floor(random() * GUESTS)),
+      claims: (sub) => ({ sub, role: 'authenticated', aud: 'authenticated' }),
+      policy: () => tableRead('bookings', null, { column: 'check_in', direction: 'desc' }, 20),
+      explicit: (sub) => tableRead('bookings', `"public"."bookings"."guest_id" = ${quote(sub)}`, { column: 'check_in', direction: 'desc' }, 20),
+    },
+    {
+      name: 'host_reservations',
+      description: 'a host: bookings?order=check_in.desc&limit=20, against the same with host_id=eq.<me>',
+      who: () => member(Math.floor(random() * HOSTS)),
+      claims: (sub) => ({ sub, role: 'authenticated', aud: 'authenticated' }),
+      policy: () => tableRead('bookings', null, { column: 'check_in', direction: 'desc' }, 20),
+      explicit: (sub) => tableRead('bookings', `"public"."bookings"."host_id" = ${quote(sub)}`, { column: 'check_in', direction: 'desc' }, 20),
+    },
+    {
+      name: 'host_blocks',
+      description: 'a host: availability_blocks?order=start_date.asc&limit=100, against the same with property_id=in.(<my listings>)',
+      who: () => member(Math.floor(random() * HOSTS)),
+      claims: (sub) => ({ sub, role: 'authenticated', aud: 'authenticated' }),
+      policy: () => tableRead('availability_blocks', null, { column: 'start_date', direction: 'asc' }, 100),
+      explicit: async (sub) => tableRead('availability_blocks',
+        `"public"."availability_blocks"."property_id" = any (${quote(`{${(await listingsOf(sub)).join(',')}}`)}::uuid[])`,
+        { column: 'start_date', direction: 'asc' }, 100),
+    },
+  ];
+  const listResults = [];
+  log('Read budgets, lists (as the member, beside the filter written out):');
+  for (const list of lists) {
+    const policyTimes = [];
+    const explicitTimes = [];
+    for (let i = 0; i < 10; i++) {  // warm-up
+      const sub = list.who();
+      await request(list.claims(sub), list.policy());
+      await request(list.claims(sub), await list.explicit(sub));
+    }
+    for (let i = 0; i < ITERATIONS; i++) {
+      const sub = list.who();
+      const claims = list.claims(sub);
+      const [first, second] = i % 2 === 0 ? ['policy', 'explicit'] : ['explicit', 'policy'];
+      for (const side of [first, second]) {
+        const result = await request(claims, side === 'policy' ? list.policy() : await list.explicit(sub));
+        if (result.error_code) throw new Error(`${list.name} (${side}) failed: ${result.error_code} ${result.error_hint ?? ''}`);
+        (side === 'policy' ? policyTimes : explicitTimes).push(result.ms);
+      }
+    }
+    const policy = summary(policyTimes);
+    const explicit = summary(explicitTimes);
+    const result = {
+      name: list.name, description: list.description, without_filter: policy, filter_written_out: explicit,
+      ratio_p50: round(policy.p50_ms / explicit.p50_ms), ratio_p95: round(policy.p95_ms / explicit.p95_ms),
+    };
+    result.goals = { p95_at_most_50_ms: policy.p95_ms <= BUDGET_P95_MS,
+                     at_most_1_5x_explicit: result.ratio_p50 <= BUDGET_RATIO && result.ratio_p95 <= BUDGET_RATIO };
+    listResults.push(result);
+    log(`  ${list.name.padEnd(26)} p50 ${policy.p50_ms.toFixed(2).padStart(7)} ms  p95 ${policy.p95_ms.toFixed(2).padStart(7)}  | filter written out p50 ${explicit.p50_ms.toFixed(2).padStart(6)} p95 ${explicit.p95_ms.toFixed(2).padStart(6)} | ${result.ratio_p50}x / ${result.ratio_p95}x`);
+  }
+
+  // Search inputs ------------------------------------------------------------------------------------------------------
+  const [{ today }] = await owner`select current_date::text as today`;
+  const day = (offset) => `(date ${quote(today)} + ${offset})`;
+  const cityPoints = await owner`select name, latitude::float8 as latitude, longitude::float8 as longitude from bench.city order by n`;
+  const cities = cityPoints.map((r) => r.name);
+  const amenityCodes = (await owner`select code from public.amenities order by code`).map((r) => r.code);
+  const array = (values, type) => `${quote(`{${values.join(',')}}`)}::${type}`;
+  const stay = () => { const start = 5 + Math.floor(random() * 160); return `check_in => ${day(start)}, check_out => ${day(start + 3)}`; };
+  const inputs = [
+    // Refused: each must be refused with its SQLSTATE and hint, and the refusal itself must be cheap.
+    { name: 'negation_only_text', refused: ['22023', 'query_needs_a_word'],
+      description: "query => '-a1 -a2 -b3 ... -f5' (every word excluded: it would read and rank every listing)",
+      args: () => `query => ${quote(Array.from({ length: 30 }, (_, i) => `-${'abcdef'[i % 6]}${i}`).join(' '))}` },
+    { name: 'amenities_200k', refused: ['22023', 'too_many_amenities'], iterations: 20,
+      description: 'amenities => an array of 200,000 codes (decoding: the same array literal read alone)',
+      payload: () => array(Array.from({ length: 200_000 }, () => pick(amenityCodes)), 'text[]'),
+      args: (payload) => `amenities => ${payload}`, decode: (payload) => `select cardinality(${payload})` },
+    { name: 'property_types_200k', refused: ['22023', 'too_many_property_types'], iterations: 20,
+      description: 'property_types => an array of 200,000 types (decoding: the same array literal read alone)',
+      payload: () => array(Array.from({ length: 200_000 }, () => 'house'), 'public.property_type[]'),
+      args: (payload) => `property_types => ${payload}`, decode: (payload) => `select cardinality(${payload})` },
+    { name: 'text_matching_everything', refused: ['22023', 'search_too_broad'],
+      description: "query => 'region' (in every listing's document), relevance order",
+      args: () => `query => 'region'` },
+    { name: 'text_or_chain', refused: ['22023', 'search_too_broad'],
+      description: 'query => twelve common words joined by or, relevance order',
+      args: () => `query => ${quote(Array.from({ length: 12 }, () => pick(WORDS)).join(' or '))}` },
+    { name: 'point_without_radius', refused: ['22023', 'search_too_broad'],
+      description: 'a point and no radius: every listing sorted by distance',
+      args: () => `latitude => ${(random() * 120 - 60).toFixed(3)}, longitude => ${(random() * 360 - 180).toFixed(3)}` },
+    { name: 'radius_half_the_earth', refused: ['22023', 'search_too_broad'],
+      description: 'radius_km => 20000 with dates, sorted by distance',
+      args: () => `latitude => 0, longitude => ${(random() * 360 - 180).toFixed(3)}, radius_km => 20000, sort => 'distance', ${stay()}` },
+    { name: 'check_in_800_days_ahead', refused: ['22023', 'beyond_booking_window'],
+      description: 'a check-in past every booking window',
+      args: () => `check_in => ${day(800)}, check_out => ${day(803)}` },
+    { name: 'check_out_infinity', refused: ['22023', 'invalid_dates'],
+      description: "check_out => 'infinity'",
+      args: () => `check_in => ${day(10)}, check_out => 'infinity'` },
+    { name: 'cursor_1_mb', refused: ['22023', 'invalid_cursor'], iterations: 20,
+      description: 'after => a text of 1,000,000 characters (decoding: the same text read alone)',
+      payload: () => quote('A'.repeat(1_000_000)),
+      args: (payload) => `after => ${payload}`, decode: (payload) => `select char_length(${payload})` },
+    // Accepted: the broadest inputs the search serves; each must answer within the budget.
+    { name: 'text_just_under_budget', description: 'query => four city names joined by or (~1,650 matches, under the 2,000 the search ranks), relevance order',
+      args: () => `query => ${quote(Array.from({ length: 4 }, () => pick(cities)).join(' or '))}` },
+    { name: 'radius_2000_km_by_distance', description: 'radius_km => 2000 around a city (a few thousand listings, under the 5,000 the search sorts by distance), a 3-night stay',
+      args: () => { const c = pick(cityPoints); return `latitude => ${c.latitude}, longitude => ${c.longitude}, radius_km => 2000, ${stay()}`; } },
+    { name: 'filters_matching_nothing', refused: ['22023', 'search_too_narrow'],
+      description: 'guests => 50 (no listing takes 50), rating order: nothing narrows it and nothing fits; read up to the scan budget (20,000 listings), then refused',
+      args: () => `guests => 50, sort => 'rating'` },
+    { name: 'text_matching_everything_by_price', description: "query => 'region', sort => 'price_asc' (read in price order)",
+      args: () => `query => 'region', sort => 'price_asc'` },
+    { name: 'world_box_dates_rating', description: 'the whole world as a map box, a 3-night stay, relevance (rating) order',
+      args: () => `min_latitude => -90, max_latitude => 90, min_longitude => -180, max_longitude => 180, ${stay()}` },
+    { name: 'world_box_price_desc', description: 'the whole world as a map box, most expensive first',
+      args: () => `min_latitude => -90, max_latitude => 90, min_longitude => -180, max_longitude => 180, sort => 'price_desc'` },
+    { name: 'radius_half_the_earth_by_price', description: 'radius_km => 20000, a 3-night stay, cheapest first',
+      args: () => `latitude => 0, longitude => ${(random() * 360 - 180).toFixed(3)}, radius_km => 20000, sort => 'price_asc', ${stay()}` },
+    { name: 'fifty_amenities', description: 'amenities => 50 codes (the most accepted; all required), a 3-night stay',
+      args: () => `amenities => ${array(Array.from({ length: 50 }, (_, i) => ['wifi', 'kitchen', 'heating'][i % 3]), 'text[]')}, ${stay()}` },
+    { name: 'rare_filters_rating', description: "property_types => {other}, guests => 9, instant_book, a 3-night stay, rating order (no index narrows them)",
+      args: () => `property_types => '{other}'::public.property_type[], guests => 9, instant_book => true, ${stay()}` },
+  ];
+  const anon = { role: 'anon' };
+  const searchResults = [];
+  log('Read budgets, search inputs (as anon):');
+  for (const input of inputs) {
+    const iterations = Math.min(ITERATIONS, input.iterations ?? ITERATIONS);
+    const times = [];
+    const decodeTimes = [];
+    const outcomes = new Map();
+    for (let i = 0; i < Math.min(5, iterations); i++) await request(anon, rpcRead(input.args(input.payload?.())));  // warm-up
+    for (let i = 0; i < iterations; i++) {
+      const payload = input.payload?.();
+      const result = await request(anon, rpcRead(input.args(payload)));
+      times.push(result.ms);
+      const outcome = result.error_code ? `${result.error_code} ${result.error_hint ?? ''}`.trim() : 'answered';
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+      // A huge request costs its decoding before any function runs (PostgreSQL's array or text input): timed alone.
+      if (input.decode) decodeTimes.push((await request(anon, input.decode(payload))).ms);
+    }
+    const timing = summary(times);
+    const decoding = input.decode ? summary(decodeTimes) : null;
+    const expected = input.refused ? input.refused.join(' ') : 'answered';
+    const result = { name: input.name, description: input.description, expected, outcomes: Object.fromEntries(outcomes), ...timing,
+                     ...(decoding ? { decoding_alone: decoding } : {}) };
+    // The budget is what the search adds: beyond decoding the request, for requests whose decoding alone is large.
+    result.goals = { as_expected: outcomes.size === 1 && outcomes.has(expected),
+                     p95_at_most_50_ms: timing.p95_ms - (decoding?.p95_ms ?? 0) <= BUDGET_P95_MS };
+    searchResults.push(result);
+    log(`  ${input.name.padEnd(34)} p50 ${timing.p50_ms.toFixed(2).padStart(7)} ms  p95 ${timing.p95_ms.toFixed(2).padStart(7)}  ${[...outcomes].map(([k, v]) => `${k} x${v}`).join(', ')}${decoding ? `  (decoding alone p50 ${decoding.p50_ms} p95 ${decoding.p95_ms})` : ''}${result.goals.as_expected ? '' : `  (expected ${expected})`}`);
+  }
+  await client.end();
+  await owner.end();
+
+  const goals = {
+    lists_p95_at_most_50_ms: listResults.every((r) => r.goals.p95_at_most_50_ms),
+    lists_at_most_1_5x_explicit: listResults.every((r) => r.goals.at_most_1_5x_explicit),
+    search_inputs_as_expected: searchResults.every((r) => r.goals.as_expected),
+    search_inputs_p95_at_most_50_ms: searchResults.every((r) => r.goals.p95_at_most_50_ms),
+  };
+  const section = { iterations: ITERATIONS, budget: { p95_ms: BUDGET_P95_MS, ratio_to_explicit: BUDGET_RATIO },
+                    lists: listResults, search_inputs: searchResults, goals };
+  const file = join(resultsDir, 'latest.json');
+  const latest = JSON.parse(readFileSync(file, 'utf8'));
+  latest.budgets_inputs = section;
+  writeFileSync(file, `${JSON.stringify(latest, null, 2)}\n`);
+  log(`Read budgets (inputs): ${Object.entries(goals).map(([k, v]) => `${k} ${v ? 'met' : 'NOT met'}`).join(', ')}`);
+  return section;
+}
+
+// Alone, on the database a bench run built: `node bench/budgets-inputs.mjs` (DATABASE_URL as for npm run bench).
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { root } = await import('../scripts/lib/database.mjs');
+  await measureInputBudgets({
+    url: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/staybase_bench', resultsDir: join(root, 'bench', 'results'),
+  });
+}
