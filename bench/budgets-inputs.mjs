@@ -197,8 +197,8 @@ export async function measureInputBudgets({ url, resultsDir, log = (line) => pro
     // Accepted: the broadest inputs the search serves; each must answer within the budget.
     { name: 'text_just_under_budget', description: 'query => four city names joined by or (~1,650 matches, under the 2,000 the search ranks), relevance order',
       args: () => `query => ${quote(Array.from({ length: 4 }, () => pick(cities)).join(' or '))}` },
-    { name: 'radius_2000_km_by_distance', description: 'radius_km => 2000 around a city (a few thousand listings, under the 5,000 the search sorts by distance), a 3-night stay',
-      args: () => { const c = pick(cityPoints); return `latitude => ${c.latitude}, longitude => ${c.longitude}, radius_km => 2000, ${stay()}`; } },
+    { name: 'radius_1500_km_by_distance', description: 'radius_km => 1500 around a city (about 2,000 listings, under the 5,000 the search sorts by distance), a 3-night stay',
+      args: () => { const c = pick(cityPoints); return `latitude => ${c.latitude}, longitude => ${c.longitude}, radius_km => 1500, ${stay()}`; } },
     { name: 'filters_matching_nothing', refused: ['22023', 'search_too_narrow'],
       description: 'guests => 50 (no listing takes 50), rating order: nothing narrows it and nothing fits; read up to the scan budget (20,000 listings), then refused',
       args: () => `guests => 50, sort => 'rating'` },
