@@ -5,16 +5,17 @@ import { startEmbeddedDatabase } from './embedded-db.mjs';
 import { startFunctions } from './functions.mjs';
 import { startGateway } from './gateway.mjs';
 import { apiKeys, JWT_SECRET } from './keys.mjs';
-import { migrate } from './database.mjs';
+import { migrate, setVaultSecret } from './database.mjs';
 import { startPostgrest } from './postgrest.mjs';
 import { freePort, stopChildren } from './processes.mjs';
 
 /**
  * Starts the stack. `databaseUrl` selects a server; otherwise PGlite runs on `dataDir` (null = in memory) and
  * is served on `dbPort`. `functionsEnv` adds to (and wins over) what the edge functions get from the process
- * environment and supabase/functions/.env, as the test runner does for Stripe. Returns URLs, keys and `stop()`.
+ * environment and supabase/functions/.env, as the test runner does for Stripe; `functionsDefaults` apply where
+ * neither sets a variable. Returns URLs, keys and `stop()`.
  */
-export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed = true, prepare, functionsEnv = {} }) {
+export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed = true, prepare, functionsEnv = {}, functionsDefaults = {} }) {
   apiPort ??= await freePort();
   const stops = [];
   const stop = async () => {
@@ -32,9 +33,12 @@ export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed =
     }
     if (prepare) await prepare(dbUrl);
     const migrateLog = await migrate(dbUrl, { seed });
+    // What a hosted project keeps in Vault (project_url): the API's public URL, for the calendar feed URLs.
+    await setVaultSecret(dbUrl, 'project_url', `http://127.0.0.1:${apiPort}`);
     const keys = await apiKeys();
     const postgrest = await startPostgrest({ databaseUrl: dbUrl, jwtSecret: JWT_SECRET, embedded });
     const functions = await startFunctions({
+      defaults: functionsDefaults,
       env: {
         ...functionsEnv,
         SUPABASE_URL: `http://127.0.0.1:${apiPort}`,
