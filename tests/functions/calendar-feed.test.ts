@@ -35,7 +35,7 @@ describe('calendar-feed', () => {
   let bookingId: string;
   let blockId: string;
   let link: { token: string; feed_url: string };
-  const title = 'Harbour loft with a view over the water, the bridge; and the old ferry terminal — über quiet';
+  const title = 'Ferry terminal flat with a view over the water, the bridge; and the old docks — über quiet';
 
   beforeAll(async () => {
     host = await createUser('feed-host');
