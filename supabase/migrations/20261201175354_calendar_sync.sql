@@ -278,7 +278,7 @@ declare
   nights_claimed integer;
 begin
   perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('staybase.imported_nights.' || property_id::text, 0));
-  for attempt in 1..3 loop
+  for attempt in 1..5 loop
     begin
       event_ids := '{}';
       event_nights := '{}';
@@ -313,9 +313,10 @@ begin
                           where c.imported_event_id = w.event_id and c.nights = w.nights);
       exit;
     exception when exclusion_violation or deadlock_detected then
-      if attempt = 3 then
+      if attempt = 5 then
         raise;
       end if;
+      perform pg_catalog.pg_sleep(0.01 * attempt * (1 + pg_catalog.random()));
     end;
   end loop;
 
@@ -450,7 +451,11 @@ begin
                join public.external_calendars f on f.id = e.external_calendar_id
               where f.property_id = old.property_id and e.nights && old.nights)
      and exists (select from public.properties p where p.id = old.property_id) then
-    perform private.claim_imported_nights(old.property_id);
+    begin
+      perform private.claim_imported_nights(old.property_id);
+    exception when exclusion_violation or deadlock_detected then
+      raise warning 'imported events of listing % did not claim the released nights %: the next sync will', old.property_id, old.nights;
+    end;
   end if;
   return null;
 end

@@ -141,7 +141,9 @@ comment on function private.imported_nights(jsonb, jsonb, text, time) is
 -- its nights minus those a block or a booking holds (a lapsed hold included until it is swept: its claim still
 -- holds the nights) and minus those an earlier event claims (feeds in the order they were added, events by start),
 -- so a night two feeds share is claimed once. Unchanged claims are kept as they are. One listing at a time (an
--- advisory lock); a booking committed concurrently on a night this wants makes it start again, seeing that booking.
+-- advisory lock). A booking claiming a night this wants at the same moment makes one of the two fail (the exclusion
+-- constraint, or a deadlock between the two checks): this then starts again, after a short pause, seeing that
+-- booking; after 5 attempts it gives up (the caller's transaction fails and nothing of it is kept).
 create function private.claim_imported_nights(property_id uuid) returns integer
 language plpgsql
 security definer
@@ -157,7 +159,7 @@ declare
   nights_claimed integer;
 begin
   perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('staybase.imported_nights.' || property_id::text, 0));
-  for attempt in 1..3 loop
+  for attempt in 1..5 loop
     begin
       event_ids := '{}';
       event_nights := '{}';
@@ -192,9 +194,10 @@ begin
                           where c.imported_event_id = w.event_id and c.nights = w.nights);
       exit;
     exception when exclusion_violation or deadlock_detected then
-      if attempt = 3 then
+      if attempt = 5 then
         raise;
       end if;
+      perform pg_catalog.pg_sleep(0.01 * attempt * (1 + pg_catalog.random()));
     end;
   end loop;
 
@@ -227,7 +230,9 @@ comment on function private.claim_imported_nights(uuid) is
   'Rebuilds the claims of a listing''s imported events (nights no block or booking holds) and its open conflicts; returns the nights they claim.';
 
 -- A booking or block that gives nights back (cancelled, expired, declined, shrunk, deleted) lets the imported events
--- over those nights claim them at once, in the same transaction.
+-- over those nights claim them at once, in the same transaction. That never makes the cancellation (or whatever
+-- released them) fail: if other bookings race for those very nights until claim_imported_nights gives up, the nights
+-- are left to whoever wins, and the feed's next sync claims what is still free or records the conflict.
 create function private.reclaim_released_nights() returns trigger
 language plpgsql
 security definer
@@ -238,7 +243,11 @@ begin
                join public.external_calendars f on f.id = e.external_calendar_id
               where f.property_id = old.property_id and e.nights && old.nights)
      and exists (select from public.properties p where p.id = old.property_id) then
-    perform private.claim_imported_nights(old.property_id);
+    begin
+      perform private.claim_imported_nights(old.property_id);
+    exception when exclusion_violation or deadlock_detected then
+      raise warning 'imported events of listing % did not claim the released nights %: the next sync will', old.property_id, old.nights;
+    end;
   end if;
   return null;
 end
