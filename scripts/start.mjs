@@ -19,6 +19,9 @@ const stack = await startStack({
   // Local feeds (a file server on 127.0.0.1, another local stack) are fetched in development unless the
   // environment or supabase/functions/.env says otherwise.
   functionsDefaults: { CALENDAR_ALLOW_PRIVATE_URLS: 'true' },
+  // A read replica of DATABASE_URL's server: GET /rest/v1 goes there, as Supabase's API load balancer does.
+  replicaUrl: process.env.DATABASE_REPLICA_URL,
+  routeReadsToReplica: true,
 }).catch((error) => {
   console.error(error.message);
   process.exit(1);
@@ -47,16 +50,20 @@ console.log(`
 Staybase is running (${stack.embedded ? 'embedded PGlite in .staybase/db' : 'PostgreSQL server from DATABASE_URL'}), ready in ${((Date.now() - started) / 1000).toFixed(1)} s.
 
          API URL: ${stack.apiUrl}
-        REST URL: ${stack.apiUrl}/rest/v1
+        REST URL: ${stack.apiUrl}/rest/v1${stack.replica ? ' (GET and HEAD: the read replica DATABASE_REPLICA_URL)' : ''}
+        Auth URL: ${stack.apiUrl}/auth/v1 (local stand-in for Supabase Auth; JWKS at /auth/v1/.well-known/jwks.json)
    Functions URL: ${stack.apiUrl}/functions/v1
+           Inbox: ${stack.apiUrl}/inbox (e-mails Auth would send; npm run inbox)
           DB URL: ${stack.embedded ? stack.dbUrl : '(DATABASE_URL)'}
-        anon key: ${stack.keys.anonKey}
-service_role key: ${stack.keys.serviceRoleKey}
+ Publishable key: ${stack.keys.publishableKey}
+      Secret key: ${stack.keys.secretKey}
+        anon key: ${stack.keys.anonKey} (legacy)
+service_role key: ${stack.keys.serviceRoleKey} (legacy)
 
 Payments worker: POST ${stack.apiUrl}/functions/v1/payments-worker every 5 s (docs/payments.md)
   Calendar sync: POST ${stack.apiUrl}/functions/v1/calendar-sync every 15 min (docs/calendar-sync.md)
 
-Dev users (npm run token -- <email> prints an access token):
+Dev users (password staybase-dev-1; npm run token -- <email> [--admin] prints an access token, aal2 with --admin):
 ${users.map((u) => `  ${u.email.padEnd(28)} ${u.role}`).join('\n') || '  (none seeded)'}
 
 Press Ctrl-C to stop.`);

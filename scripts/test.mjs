@@ -61,6 +61,8 @@ try {
     dataDir: null,
     functionsEnv,
     prepare: databaseUrl ? () => recreateServerDatabase(databaseUrl) : undefined,
+    // A hot standby of the server (.ci/run makes one): tests/api/replica.test.ts reads through it.
+    replicaUrl: process.env.DATABASE_REPLICA_URL,
   });
   results.push({ name: 'database built with the Supabase CLI (bootstrap, migrations, seed)', ok: true });
   console.log('✓ database built with the Supabase CLI (bootstrap, migrations, seed)');
@@ -103,11 +105,18 @@ const vitestExit = await new Promise((resolve) => {
       STAYBASE_TEST_API_URL: stack.apiUrl,
       STAYBASE_TEST_ANON_KEY: stack.keys.anonKey,
       STAYBASE_TEST_SERVICE_ROLE_KEY: stack.keys.serviceRoleKey,
+      STAYBASE_TEST_PUBLISHABLE_KEY: stack.keys.publishableKey,
+      STAYBASE_TEST_SECRET_KEY: stack.keys.secretKey,
       STAYBASE_TEST_ON_SERVER: databaseUrl ? '1' : '0',
       STAYBASE_TEST_STRIPE_URL: functionsEnv.STRIPE_API_URL,
       STAYBASE_TEST_STRIPE_WEBHOOK_SECRET: functionsEnv.STRIPE_WEBHOOK_SECRET,
       STAYBASE_TEST_STRIPE_SECRET_KEY: functionsEnv.STRIPE_SECRET_KEY,
       STAYBASE_TEST_METRICS_TOKEN: functionsEnv.METRICS_TOKEN,
+      ...(stack.replica ? {
+        STAYBASE_TEST_REPLICA_DB_URL: stack.replica.dbUrl,
+        STAYBASE_TEST_REPLICA_REST_URL: stack.replica.restUrl,
+        STAYBASE_TEST_REPLICA_API_URL: stack.replica.apiUrl,
+      } : {}),
     },
   });
   child.on('exit', (code) => resolve(code));

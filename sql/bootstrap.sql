@@ -5,8 +5,9 @@
 --   * the API roles anon, authenticated, service_role (bypassrls), authenticator, supabase_auth_admin;
 --   * the `extensions` schema (with pgcrypto, and pg_stat_statements where the server has it, as Supabase has
 --     them), and pg_cron where the server allows it (as Supabase: in schema pg_catalog, in cron's one database);
---   * the `auth` schema: auth.users with GoTrue's column names, and auth.uid(), auth.role(), auth.email(),
---     auth.jwt() reading the `request.jwt.claims` setting exactly as Supabase's do;
+--   * the `auth` schema: auth.users with GoTrue's column names, the tables GoTrue keeps beside it (identities,
+--     sessions, refresh_tokens, mfa_factors, mfa_challenges, mfa_amr_claims) for the local Auth API, and auth.uid(),
+--     auth.role(), auth.email(), auth.jwt() reading the `request.jwt.claims` setting exactly as Supabase's do;
 --   * the `storage` schema: storage.buckets, storage.objects (RLS on), storage.foldername()/filename()/extension();
 --   * Supabase's default privileges on `public`, so a migration that is safe here is safe on a hosted project.
 
@@ -109,6 +110,116 @@ create unique index if not exists users_email_partial_key on auth.users (email) 
 alter table auth.users owner to supabase_auth_admin;
 alter table auth.users enable row level security;
 grant all on auth.users to postgres, service_role;
+
+-- The tables GoTrue keeps beside auth.users, with its names, minimally: what the local Auth API (scripts/lib/auth)
+-- uses for identities, sessions, rotating refresh tokens and TOTP factors. Deleting a user cascades to all of them.
+do $$
+begin
+  create type auth.aal_level as enum ('aal1', 'aal2', 'aal3');
+exception when duplicate_object then null;
+end
+$$;
+do $$
+begin
+  create type auth.factor_type as enum ('totp', 'webauthn', 'phone');
+exception when duplicate_object then null;
+end
+$$;
+do $$
+begin
+  create type auth.factor_status as enum ('unverified', 'verified');
+exception when duplicate_object then null;
+end
+$$;
+
+create table if not exists auth.identities (
+  provider_id text not null,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  identity_data jsonb not null,
+  provider text not null,
+  last_sign_in_at timestamptz,
+  created_at timestamptz,
+  updated_at timestamptz,
+  email text generated always as (lower(identity_data ->> 'email')) stored,
+  id uuid not null default gen_random_uuid() primary key,
+  constraint identities_provider_id_provider_unique unique (provider_id, provider)
+);
+create index if not exists identities_user_id_idx on auth.identities (user_id);
+
+create table if not exists auth.sessions (
+  id uuid not null primary key,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  created_at timestamptz,
+  updated_at timestamptz,
+  factor_id uuid,
+  aal auth.aal_level,
+  not_after timestamptz,
+  refreshed_at timestamp,
+  user_agent text,
+  ip inet,
+  tag text
+);
+create index if not exists sessions_user_id_idx on auth.sessions (user_id);
+
+create table if not exists auth.refresh_tokens (
+  instance_id uuid,
+  id bigserial primary key,
+  token varchar(255) constraint refresh_tokens_token_unique unique,
+  user_id varchar(255),
+  revoked boolean,
+  created_at timestamptz,
+  updated_at timestamptz,
+  parent varchar(255),
+  session_id uuid references auth.sessions (id) on delete cascade
+);
+create index if not exists refresh_tokens_parent_idx on auth.refresh_tokens (parent);
+create index if not exists refresh_tokens_session_id_revoked_idx on auth.refresh_tokens (session_id, revoked);
+
+create table if not exists auth.mfa_factors (
+  id uuid not null primary key,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  friendly_name text,
+  factor_type auth.factor_type not null,
+  status auth.factor_status not null,
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  secret text,
+  phone text,
+  last_challenged_at timestamptz unique
+);
+create unique index if not exists mfa_factors_user_friendly_name_unique on auth.mfa_factors (friendly_name, user_id)
+  where trim(friendly_name) <> '';
+create index if not exists mfa_factors_user_id_idx on auth.mfa_factors (user_id);
+
+create table if not exists auth.mfa_challenges (
+  id uuid not null primary key,
+  factor_id uuid not null references auth.mfa_factors (id) on delete cascade,
+  created_at timestamptz not null,
+  verified_at timestamptz,
+  ip_address inet not null
+);
+
+create table if not exists auth.mfa_amr_claims (
+  session_id uuid not null references auth.sessions (id) on delete cascade,
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  authentication_method text not null,
+  id uuid not null primary key,
+  constraint mfa_amr_claims_session_id_authentication_method_pkey unique (session_id, authentication_method)
+);
+
+do $$
+declare
+  t text;
+begin
+  foreach t in array array['identities', 'sessions', 'refresh_tokens', 'mfa_factors', 'mfa_challenges', 'mfa_amr_claims'] loop
+    execute format('alter table auth.%I owner to supabase_auth_admin', t);
+    execute format('alter table auth.%I enable row level security', t);
+    execute format('grant all on auth.%I to postgres', t);
+  end loop;
+end
+$$;
+alter sequence auth.refresh_tokens_id_seq owner to supabase_auth_admin;
 
 -- The helpers read the claims PostgREST sets per request (request.jwt.claims), falling back to the older
 -- per-claim settings, exactly as Supabase's own definitions do.

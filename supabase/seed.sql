@@ -1,9 +1,12 @@
 -- Seed for the local stack: dev users, and a marketplace that feels real (60 published listings in 12 cities
 -- across time zones, with photos, amenities, seasonal rates and host blocks). Deterministic: the same seed gives
--- the same data. Users are created as Supabase Auth would create them: their profiles come from the trigger.
+-- the same data. Users are created as Supabase Auth would create them: their profiles come from the trigger. Dev
+-- users sign in with the password staybase-dev-1 (bcrypt, as Supabase Auth stores it); the admin still needs a TOTP
+-- factor (or `npm run token -- admin@staybase.test --admin`) for admin powers.
 
-insert into auth.users (id, instance_id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
-select u.id::uuid, '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated', u.email, now(),
+insert into auth.users (id, instance_id, aud, role, email, encrypted_password, email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+select u.id::uuid, '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated', u.email,
+       extensions.crypt('staybase-dev-1', extensions.gen_salt('bf')), now(),
        ('{"provider":"email","providers":["email"]}'::jsonb || u.app_metadata::jsonb),
        jsonb_build_object('display_name', u.display_name), now(), now()
 from (values

@@ -1,4 +1,4 @@
-// POST /functions/v1/calendar-sync (service role only): one run of the calendar sync (sync.ts). pg_cron calls it
+// POST /functions/v1/calendar-sync (the secret key or the legacy service role key only): one run of the calendar sync (sync.ts). pg_cron calls it
 // every 15 minutes where it exists (private.request_calendar_sync, scheduled by a data migration), `npm start` does
 // locally (scripts/lib/worker.mjs). Body, optional: { calendar_ids?: uuid[] } to sync exactly those feeds now.
 // A feed that fails is recorded on the feed and reported in the answer, which is still 200: no feed, however
@@ -12,7 +12,7 @@ const Body = z.object({
 }).strict();
 
 export default endpoint(['POST'], async (request) => {
-  serviceRoleCaller(request);
+  await serviceRoleCaller(request);
   const body = await readJson(request, Body);
   return json(await syncCalendars({ calendarIds: body.calendar_ids }));
 });

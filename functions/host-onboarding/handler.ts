@@ -66,7 +66,7 @@ async function createConnectedAccount(userId: string): Promise<ConnectedAccount>
 }
 
 export default endpoint(['POST'], async (request) => {
-  const caller = signedInCaller(request);
+  const caller = await signedInCaller(request);
   const body = await readJson(request, Body);
   const account = (await connectedAccountOf(caller.userId)) ?? (await createConnectedAccount(caller.userId));
 

@@ -40,7 +40,7 @@ async function customerOf(userId: string, recorded: string | null): Promise<stri
 }
 
 export default endpoint(['POST'], async (request) => {
-  const caller = signedInCaller(request);
+  const caller = await signedInCaller(request);
   const { booking_id: bookingId } = await readJson(request, Body);
   const [checkout] = await asServiceRole((tx) => tx<Checkout[]>`
     select booking_id, amount_cents, currency, hold_expires_at, stripe_customer_id, payment_intent_id

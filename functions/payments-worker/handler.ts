@@ -12,7 +12,7 @@ const Body = z.object({
 }).strict();
 
 export default endpoint(['POST'], async (request) => {
-  serviceRoleCaller(request);
+  await serviceRoleCaller(request);
   const body = await readJson(request, Body);
   return json(await drainOutbox({ leaseSeconds: body.lease_seconds, maxRows: body.max_rows }));
 });

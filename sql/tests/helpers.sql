@@ -7,6 +7,8 @@
 -- Acting     tests.act_as(tests.user('guest-ada')), tests.act_as_anon(), tests.act_as_service(), tests.act_as_owner()
 --            reproduce PostgREST's request context exactly: `set local role <role>` and
 --            `set_config('request.jwt.claims', <claims>, true)`, which auth.uid(), auth.jwt() and the policies read.
+--            tests.act_as(tests.user('root'), aal => 'aal2') is a session that passed a second factor: admin powers
+--            need it (an admin at the default aal1 is refused with hint mfa_required).
 -- Fixtures   every fixture a suite refers to is named by a handle, in tests.fixtures: tests.create_user and
 --            tests.create_property name what they make; tests.remember('booking', 'instant', id) names anything else.
 --            tests.user(handle), tests.property(handle), tests.booking(handle) and tests.named(kind) find them
@@ -111,16 +113,24 @@ language sql
 as $$ select tests.create_user(handle, '{"role": "admin"}') $$;
 
 -- Acting as a role -----------------------------------------------------------------------------------------------
--- A signed-in user for the rest of the transaction, with the claims Supabase Auth signs.
-create function tests.act_as(user_id uuid) returns void
+-- A signed-in user for the rest of the transaction, with the claims Supabase Auth signs. `aal` is the session's
+-- assurance level: 'aal1' after a password, 'aal2' after a second factor (what admin powers need).
+create function tests.act_as(user_id uuid, aal text default 'aal1') returns void
 language plpgsql
 as $$
 declare
   claims jsonb;
 begin
+  if aal not in ('aal1', 'aal2') then
+    raise exception 'tests.act_as: aal is aal1 or aal2, not %', aal;
+  end if;
   perform set_config('role', 'postgres', true);
   select jsonb_build_object('sub', u.id, 'role', 'authenticated', 'aud', 'authenticated', 'email', u.email,
                             'app_metadata', u.raw_app_meta_data, 'user_metadata', u.raw_user_meta_data,
+                            'aal', aal, 'session_id', gen_random_uuid(),
+                            'amr', case when aal = 'aal2'
+                                        then '[{"method": "totp"}, {"method": "password"}]'::jsonb
+                                        else '[{"method": "password"}]'::jsonb end,
                             'is_anonymous', false)
     into claims from auth.users u where u.id = user_id;
   if claims is null then

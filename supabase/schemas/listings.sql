@@ -214,8 +214,9 @@ as $$
 begin
   -- current_user, not the JWT role: a security definer job (ratings) runs as the owner and is not a client.
   if current_user = 'authenticated' and old.host_id is distinct from (select auth.uid()) then
-    if (select private.is_admin())
-       and new.status = 'archived'
+    -- Only admins get here (the update policy); one without a second factor is refused before anything else.
+    perform private.require_admin();
+    if new.status = 'archived'
        -- every other column a client may update (the update grant below) is unchanged
        and (new.title, new.description, new.property_type, new.address_line, new.city, new.region, new.postal_code,
             new.country_code, new.latitude, new.longitude, new.time_zone, new.max_guests, new.bedrooms, new.beds,
@@ -236,7 +237,7 @@ begin
   return new;
 end
 $$;
-comment on function private.guard_property_update() is 'Trigger: an admin may only set status = archived on a listing that is not theirs.';
+comment on function private.guard_property_update() is 'Trigger: an admin (at aal2) may only set status = archived on a listing that is not theirs.';
 
 -- Keeps properties.amenity_codes in step with property_amenities, once per statement (bulk inserts stay cheap).
 create function private.sync_amenity_codes() returns trigger
@@ -387,10 +388,12 @@ create policy "members read published listings, their own, and admins all" on pu
 create policy "hosts create listings as themselves" on public.properties
   for insert to authenticated
   with check (host_id = (select auth.uid()));
+-- An admin's update reaches the trigger at any assurance level, so that one without a second factor is told so
+-- (mfa_required) rather than finding nothing to update; the trigger lets admins at aal2 archive and nothing else.
 create policy "hosts edit their own listings, admins archive any" on public.properties
   for update to authenticated
-  using (host_id = (select auth.uid()) or (select private.is_admin()))
-  with check (host_id = (select auth.uid()) or (select private.is_admin()));
+  using (host_id = (select auth.uid()) or (select private.holds_admin_role()))
+  with check (host_id = (select auth.uid()) or (select private.holds_admin_role()));
 create policy "hosts delete their own listings" on public.properties
   for delete to authenticated
   using (host_id = (select auth.uid()));

@@ -5,7 +5,10 @@
 --   * everyone (anon included) reads profiles; only the owner updates theirs, and never its id;
 --   * no e-mail or phone in any exposed table: contact details stay in auth.users;
 --   * an admin is a user whose app_metadata.role is 'admin' (set by the service role, never by the user;
---     user_metadata is writable by users and is never trusted): private.is_admin() is the one predicate for it;
+--     user_metadata is writable by users and is never trusted); admin powers need a second factor as well: the
+--     JWT's aal must be aal2 (a verified TOTP factor). private.is_admin() is the one predicate for powers in force
+--     (reads: an admin at aal1 sees what any member sees), private.require_admin() refuses admin actions (42501,
+--     hint not_admin, or mfa_required for an admin at aal1);
 --   * the rating columns are kept by the database only (reviews.sql): no client has the column privilege.
 
 create table public.profiles (
@@ -35,13 +38,39 @@ comment on column public.profiles.guest_rating_avg is 'Average rating hosts gave
 
 -- Functions ------------------------------------------------------------------------------------------------------
 
-create function private.is_admin() returns boolean
+create function private.holds_admin_role() returns boolean
 language sql stable
 set search_path = ''
 as $$
   select coalesce((select auth.jwt()) -> 'app_metadata' ->> 'role', '') = 'admin'
 $$;
-comment on function private.is_admin() is 'True when the caller''s JWT says app_metadata.role = admin (app_metadata is writable only by the service role).';
+comment on function private.holds_admin_role() is 'True when the caller''s JWT says app_metadata.role = admin, at any assurance level (app_metadata is writable only by the service role).';
+
+-- Admin powers need a second factor: the role alone (a stolen password) is not enough.
+create function private.is_admin() returns boolean
+language sql stable
+set search_path = ''
+as $$
+  select (select private.holds_admin_role()) and coalesce((select auth.jwt()) ->> 'aal', '') = 'aal2'
+$$;
+comment on function private.is_admin() is 'True when the caller is an admin whose session passed a second factor (JWT aal = aal2): admin powers are in force.';
+
+-- For actions only admins take: refuses anyone else, and an admin whose session has no second factor.
+create function private.require_admin() returns void
+language plpgsql stable
+set search_path = ''
+as $$
+begin
+  if not private.holds_admin_role() then
+    raise exception 'only an admin may do this' using errcode = '42501', hint = 'not_admin';
+  end if;
+  if not private.is_admin() then
+    raise exception 'admin powers need a second factor: verify a TOTP factor (an aal2 session) and try again'
+      using errcode = '42501', hint = 'mfa_required';
+  end if;
+end
+$$;
+comment on function private.require_admin() is 'Refuses with 42501 unless the caller is an admin at aal2: hint not_admin, or mfa_required for an admin at aal1.';
 
 create function private.touch_updated_at() returns trigger
 language plpgsql
@@ -88,7 +117,7 @@ create trigger on_auth_user_created after insert on auth.users
 
 revoke all on function private.create_profile_for_new_user() from public, anon, authenticated, service_role;
 revoke all on function private.touch_updated_at() from public, anon, authenticated, service_role;
-grant execute on function private.is_admin() to anon, authenticated, service_role;
+grant execute on function private.holds_admin_role(), private.is_admin(), private.require_admin() to anon, authenticated, service_role;
 
 -- Table privileges are revoked, then granted exactly (Supabase's default privileges grant everything): clients
 -- read every column and update only what a member may change about themselves.

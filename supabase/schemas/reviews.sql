@@ -500,9 +500,7 @@ as $$
 declare
   review public.reviews;
 begin
-  if not private.is_admin() then
-    raise exception 'only an admin moderates reviews' using errcode = '42501', hint = 'not_admin';
-  end if;
+  perform private.require_admin();
   if hiding and (reason is null or btrim(reason) = '') then
     raise exception 'say why the review is hidden' using errcode = '22023', hint = 'reason_required';
   end if;

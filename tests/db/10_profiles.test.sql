@@ -1,7 +1,7 @@
 -- Profiles: created by Supabase Auth's trigger, public to read, editable only by their owner, gone with the user.
 begin;
 set local search_path = extensions, public;
-select plan(20);
+select plan(23);
 
 select tests.create_user('ada', display_name => 'Ada Lovelace');
 select tests.create_user('bob');
@@ -53,8 +53,16 @@ select tests.act_as_anon();
 select throws_ok($$ update public.profiles set bio = 'anon' $$, '42501', null, 'anon cannot update profiles');
 
 -- Admins are decided by app_metadata only
+select tests.act_as(tests.user('root'), aal => 'aal2');
+select ok(private.is_admin(), 'a user whose app_metadata.role is admin, in a session that passed a second factor, is an admin');
 select tests.act_as(tests.user('root'));
-select ok(private.is_admin(), 'a user whose app_metadata.role is admin is an admin');
+select ok(private.holds_admin_role() and not private.is_admin(),
+  'an admin whose session has no second factor (aal1) holds the role but not the powers');
+select tests.refuses($$ select private.require_admin() $$, '42501', 'mfa_required',
+  'an admin action at aal1 is refused with hint mfa_required');
+select tests.act_as(tests.user('ada'), aal => 'aal2');
+select tests.refuses($$ select private.require_admin() $$, '42501', 'not_admin',
+  'a member with a second factor is still no admin');
 select tests.act_as(tests.user('ada'));
 select ok(not private.is_admin(), 'a plain member is not an admin');
 select tests.act_as_owner();

@@ -9,7 +9,7 @@
 -- security filters the rows out, that no row was touched.
 begin;
 set local search_path = extensions, public;
-select plan(245);
+select plan(246);
 
 -- Fixtures ------------------------------------------------------------------------------------------------------
 select tests.create_user('gia');
@@ -111,7 +111,7 @@ select is(pg_temp.catalogue_writes('currencies'), array['42501', '42501', '42501
 select is(pg_temp.catalogue_writes('amenities'), array['42501', '42501', '42501'],
   'owning listings gives no right to add, change or remove an amenity');
 
-select tests.act_as(tests.user('ari'));
+select tests.act_as(tests.user('ari'), aal => 'aal2');
 select ok(pg_temp.reads_catalogues(), 'an admin reads the currency and amenity catalogues');
 select is(pg_temp.catalogue_writes('currencies'), array['42501', '42501', '42501'],
   'an admin cannot add, change or remove a currency through the API either');
@@ -139,7 +139,7 @@ select is(pg_temp.visible_listings(), array['cabin', 'loft'],
 select tests.act_as(tests.user('hana'));
 select is(pg_temp.visible_listings(), array['archived', 'cabin', 'draft', 'loft'],
   'a host sees their own drafts and archived listings');
-select tests.act_as(tests.user('ari'));
+select tests.act_as(tests.user('ari'), aal => 'aal2');
 select is(pg_temp.visible_listings(), array['archived', 'cabin', 'draft', 'loft'],
   'an admin sees every listing, drafts and archived ones included');
 select tests.act_as_service();
@@ -187,7 +187,7 @@ select throws_ok($$ insert into public.properties (title, city, country_code, la
                     values ('Backdated', 'Auckland', 'NZ', -36.8, 174.7, 'Pacific/Auckland', 9000, 'NZD', '2001-01-01') $$,
   '42501', null, 'a host cannot choose created_at');
 
-select tests.act_as(tests.user('ari'));
+select tests.act_as(tests.user('ari'), aal => 'aal2');
 select throws_ok(format($$ insert into public.properties (host_id, title, city, country_code, latitude, longitude,
                              time_zone, nightly_price_cents, currency)
                            values (%L, 'Admin Plant', 'Auckland', 'NZ', -36.8, 174.7, 'Pacific/Auckland', 9000, 'NZD') $$,
@@ -238,6 +238,9 @@ with changed as (update public.properties set status = 'archived' where id = tes
 select is((select status::text from changed), 'archived', 'a host archives their own listing');
 
 select tests.act_as(tests.user('ari'));
+select tests.refuses(format($$ update public.properties set status = 'archived' where id = %L $$, tests.property('cabin')),
+  '42501', 'mfa_required', 'an admin whose session has no second factor (aal1) cannot archive another host''s listing');
+select tests.act_as(tests.user('ari'), aal => 'aal2');
 with changed as (update public.properties set status = 'archived' where id = tests.property('cabin') returning status, host_id, title)
 select is((select (status, host_id, title)::text from changed), ('archived', tests.user('otto'), 'Otto Cabin')::text,
   'an admin archives another host''s listing with a plain update of status, and nothing else changes') ;
@@ -279,7 +282,7 @@ select is(count(*)::int, 0, 'a guest cannot delete a listing') from gone;
 select tests.act_as(tests.user('otto'));
 with gone as (delete from public.properties where id in (tests.property('loft'), tests.property('draft')) returning 1)
 select is(count(*)::int, 0, 'another host cannot delete someone else''s listings') from gone;
-select tests.act_as(tests.user('ari'));
+select tests.act_as(tests.user('ari'), aal => 'aal2');
 with gone as (delete from public.properties where id = tests.property('loft') returning 1)
 select is(count(*)::int, 0, 'an admin cannot delete a host''s listing (archive it instead)') from gone;
 select tests.act_as(tests.user('hana'));
@@ -439,7 +442,7 @@ select throws_ok(format($$ update public.property_photos set storage_path = %L w
                         tests.property('loft') || '/elsewhere.jpg', tests.property('loft')),
   '42501', null, 'a host cannot repoint a photo row at another file (add a new photo instead)');
 
-select tests.act_as(tests.user('ari'));
+select tests.act_as(tests.user('ari'), aal => 'aal2');
 select is(pg_temp.visible_photo_listings(), array['draft', 'loft', 'loft'],
   'an admin sees the photos of every listing, drafts included');
 select throws_ok(format($$ insert into public.property_photos (property_id, storage_path, position) values (%L, %L, 6) $$,
@@ -553,7 +556,7 @@ select throws_ok(format($$ update storage.objects set name = %L where name = %L 
   '42501', 'new row violates row-level security policy for table "objects"',
   'a host cannot move a file into another host''s listing folder');
 
-select tests.act_as(tests.user('ari'));
+select tests.act_as(tests.user('ari'), aal => 'aal2');
 select is(pg_temp.visible_photo_files(), array['draft/cover.jpg', 'loft/cover.jpg', 'loft/garden-2.jpg'],
   'an admin reads the photo files of every listing, drafts included');
 select throws_ok(format($$ insert into storage.objects (bucket_id, name) values ('property-photos', %L) $$,
@@ -631,7 +634,7 @@ select throws_ok(format($$ update public.property_amenities set amenity_code = '
 with gone as (delete from public.property_amenities where property_id = tests.property('loft') and amenity_code = 'pool' returning 1)
 select is(count(*)::int, 1, 'a host removes an amenity from their own listing') from gone;
 
-select tests.act_as(tests.user('ari'));
+select tests.act_as(tests.user('ari'), aal => 'aal2');
 select is(pg_temp.visible_amenities(), array['draft:kitchen', 'loft:wifi'], 'an admin sees the amenities of every listing');
 select throws_ok(format($$ insert into public.property_amenities (property_id, amenity_code) values (%L, 'gym') $$, tests.property('loft')),
   '42501', 'new row violates row-level security policy for table "property_amenities"',
@@ -721,7 +724,7 @@ with gone as (delete from public.availability_blocks where property_id = tests.p
 select is(count(*)::int, 1, 'a host removes their own block') from gone;
 select is(pg_temp.claimed_nights('loft'), array['[2031-03-01,2031-03-04)'], 'a removed block gives its nights back');
 
-select tests.act_as(tests.user('ari'));
+select tests.act_as(tests.user('ari'), aal => 'aal2');
 select is(pg_temp.visible_blocks(), array['draft:2031-03-01..2031-03-04', 'loft:2031-03-01..2031-03-04'],
   'an admin sees every host''s blocks');
 select throws_ok(format($$ insert into public.availability_blocks (property_id, start_date, end_date) values (%L, '2031-05-01', '2031-05-02') $$, tests.property('loft')),
@@ -812,7 +815,7 @@ select throws_ok(format($$ update public.seasonal_rates set property_id = %L whe
 with gone as (delete from public.seasonal_rates where property_id = tests.property('loft') and label = 'late summer' returning 1)
 select is(count(*)::int, 1, 'a host removes their own rate') from gone;
 
-select tests.act_as(tests.user('ari'));
+select tests.act_as(tests.user('ari'), aal => 'aal2');
 select is(pg_temp.visible_rates(), array['archived:22000', 'draft:25000', 'loft:30000'], 'an admin sees every listing''s rates');
 select throws_ok(format($$ insert into public.seasonal_rates (property_id, start_date, end_date, nightly_price_cents) values (%L, '2031-07-01', '2031-07-10', 1) $$, tests.property('loft')),
   '42501', 'new row violates row-level security policy for table "seasonal_rates"',

@@ -1,7 +1,7 @@
 -- Bookings: the state machine, every refusal, who sees what, the jobs, and the no-double-booking guarantee.
 begin;
 set local search_path = extensions, public;
-select plan(61);
+select plan(62);
 
 select tests.create_user('hana');   -- host
 select tests.create_user('gus');    -- guest
@@ -122,6 +122,9 @@ select is((select count(*)::int from public.bookings where id = tests.booking('i
 select tests.act_as(tests.user('sam'));
 select is((select count(*)::int from public.bookings), 0, 'a stranger sees no bookings');
 select tests.act_as(tests.user('root'));
+select is((select count(*)::int from public.bookings where id in (select id from tests.named('booking'))), 0,
+  'an admin whose session has no second factor (aal1) reads no one else''s bookings');
+select tests.act_as(tests.user('root'), aal => 'aal2');
 select is((select count(*)::int from public.bookings where id in (select id from tests.named('booking'))), 3, 'an admin sees every booking');
 select tests.act_as_anon();
 select throws_ok($$ select count(*) from public.bookings $$, '42501', null, 'anon cannot read bookings at all');

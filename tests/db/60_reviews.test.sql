@@ -2,7 +2,7 @@
 -- the aggregates.
 begin;
 set local search_path = extensions, public;
-select plan(101);
+select plan(102);
 
 select tests.create_user('hana');   -- host
 select tests.create_user('gus');    -- guest
@@ -111,7 +111,7 @@ select tests.act_as(tests.user('sam'));
 select is(pg_temp.visible('both'), 0, 'a stranger does not see an unpublished review');
 select tests.act_as_anon();
 select is(pg_temp.visible('both'), 0, 'anon does not see an unpublished review');
-select tests.act_as(tests.user('root'));
+select tests.act_as(tests.user('root'), aal => 'aal2');
 select is(pg_temp.visible('both'), 1, 'an admin sees an unpublished review');
 
 select tests.act_as(tests.user('hana'));
@@ -173,7 +173,7 @@ select throws_ok($$ delete from public.reviews where id = (select id from first_
 select throws_ok($$ insert into public.reviews (booking_id, author_id, subject_id, property_id, direction, rating, comment)
   values (tests.booking('late'), tests.user('hana'), tests.user('gus'), tests.property('Review loft'), 'host_to_guest', 5, 'x') $$,
   '42501', null, 'a member cannot insert a review directly');
-select tests.act_as(tests.user('root'));
+select tests.act_as(tests.user('root'), aal => 'aal2');
 select throws_ok($$ update public.reviews set published_at = null where id = (select id from first_review) $$, '42501', null,
   'an admin cannot edit reviews directly');
 select tests.act_as_service();
@@ -240,6 +240,9 @@ select tests.refuses($$ select public.hide_review((select id from solo_review), 
 select tests.act_as_anon();
 select throws_ok($$ select public.hide_review((select id from solo_review), 'x') $$, '42501', null, 'anon cannot hide a review');
 select tests.act_as(tests.user('root'));
+select tests.refuses($$ select public.hide_review((select id from solo_review), 'Abusive language') $$,
+  '42501', 'mfa_required', 'an admin whose session has no second factor (aal1) cannot hide a review');
+select tests.act_as(tests.user('root'), aal => 'aal2');
 select tests.refuses($$ select public.hide_review((select id from solo_review), ' ') $$,
   '22023', 'reason_required', 'hiding needs a reason');
 select tests.refuses($$ select public.hide_review(gen_random_uuid(), 'abuse') $$,
@@ -264,7 +267,7 @@ select tests.act_as_owner();
 select is((select array_agg((action, actor_id, reason)::text) from private.review_moderation_log where review_id = (select id from solo_review)),
   array[('hide', tests.user('root'), 'Abusive language')::text], 'the hide is logged with the admin and the reason');
 
-select tests.act_as(tests.user('root'));
+select tests.act_as(tests.user('root'), aal => 'aal2');
 select lives_ok($$ select public.unhide_review((select id from solo_review), 'Appeal accepted') $$, 'an admin unhides a review');
 select tests.refuses($$ select public.unhide_review((select id from solo_review)) $$,
   'PT409', 'not_hidden', 'a visible review cannot be unhidden');
@@ -280,7 +283,7 @@ select is((select count(*)::integer from private.review_moderation_log where rev
 select tests.act_as(tests.user('tom'));
 create temp table prehidden_review as select * from public.submit_review(tests.booking('prehidden'), 1, 'Rude words', 1, 1, 1, 1, 1, 1);
 grant all on prehidden_review to public;
-select tests.act_as(tests.user('root'));
+select tests.act_as(tests.user('root'), aal => 'aal2');
 select public.hide_review((select id from prehidden_review), 'Harassment');
 select tests.act_as(tests.user('hana'));
 select is((public.submit_review(tests.booking('prehidden'), 5, 'Great guest')).published_at, now(), 'the host''s review publishes the pair');

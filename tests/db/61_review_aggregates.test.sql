@@ -90,7 +90,7 @@ begin
       select r.id into target from public.reviews r join private.review_states st on st.review_id = r.id
        where r.booking_id in (select id from stays) and st.hidden_at is null
        order by random() limit 1;
-      perform tests.act_as(tests.user('agg-admin'));
+      perform tests.act_as(tests.user('agg-admin'), aal => 'aal2');
       perform public.hide_review(target, 'Randomly abusive') where target is not null;
       perform tests.act_as_owner();
     end if;
@@ -98,7 +98,7 @@ begin
       select r.id into target from public.reviews r join private.review_states st on st.review_id = r.id
        where r.booking_id in (select id from stays) and st.hidden_at is not null
        order by random() limit 1;
-      perform tests.act_as(tests.user('agg-admin'));
+      perform tests.act_as(tests.user('agg-admin'), aal => 'aal2');
       perform public.unhide_review(target, 'Appeal') where target is not null;
       perform tests.act_as_owner();
     end if;

@@ -105,7 +105,7 @@ select is((select count(*)::int from public.booking_payments), 4, 'the host read
 select throws_ok($$ update payments.payments set refunded_cents = 0 $$, '42501', null, 'the host cannot change a payment');
 select tests.act_as(tests.user('pay7-stranger'));
 select is((select count(*)::int from public.booking_payments), 0, 'a stranger reads no payment');
-select tests.act_as(tests.user('pay7-admin'));
+select tests.act_as(tests.user('pay7-admin'), aal => 'aal2');
 select is((select count(*)::int from public.booking_payments), 0, 'an admin, who reads every booking, reads no payment');
 select tests.act_as_anon();
 select throws_ok($$ select * from public.booking_payments $$, '42501', null, 'anon cannot read payments at all');

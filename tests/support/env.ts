@@ -12,6 +12,9 @@ export const env = {
   apiUrl: required('STAYBASE_TEST_API_URL'),
   anonKey: required('STAYBASE_TEST_ANON_KEY'),
   serviceRoleKey: required('STAYBASE_TEST_SERVICE_ROLE_KEY'),
+  /** The new API keys (not JWTs): sb_publishable_... for clients, sb_secret_... for servers. */
+  publishableKey: required('STAYBASE_TEST_PUBLISHABLE_KEY'),
+  secretKey: required('STAYBASE_TEST_SECRET_KEY'),
   /** True when the database is a PostgreSQL server (real concurrency), false on embedded PGlite. */
   onServer: process.env.STAYBASE_TEST_ON_SERVER === '1',
   /** The fake Stripe the edge functions call (STRIPE_API_URL), and the webhook secret they verify with. */
