@@ -38,7 +38,7 @@ comment on table public.availability_blocks is 'Nights a host closes: [start_dat
 create table public.external_calendars (
   id uuid primary key default gen_random_uuid(),
   property_id uuid not null references public.properties (id) on delete cascade,
-  name text not null constraint external_calendar_name_length check (char_length(btrim(name)) between 1 and 100),
+  name text not null constraint external_calendar_name_length check (char_length(name) between 1 and 100),
   url text not null
     constraint external_calendar_url_is_http check (url ~* '^https?://[^\s/?#@]+([/?#]\S*)?$')
     constraint external_calendar_url_length check (char_length(url) <= 2000),
@@ -219,8 +219,8 @@ security definer
 set search_path = ''
 as $$
 begin
-  new.url := regexp_replace(btrim(new.url), '^webcal://', 'https://', 'i');
-  new.name := btrim(new.name);
+  new.url := regexp_replace(private.trimmed(new.url), '^webcal://', 'https://', 'i');
+  new.name := private.trimmed(new.name);
   if tg_op = 'INSERT' then
     if (select count(*) from public.external_calendars f where f.property_id = new.property_id) >= 10 then
       raise exception 'a listing imports at most 10 calendars' using errcode = 'PT409', hint = 'calendar_limit_reached';
@@ -299,12 +299,14 @@ create policy "hosts remove their blocks" on public.availability_blocks
   using (property_id = any (array(select p.id from public.properties p where p.host_id = (select auth.uid()))));
 
 create policy "hosts read the calendars they import" on public.external_calendars
-  for select to authenticated using ((select private.is_property_host(property_id)));
+  for select to authenticated
+  using (property_id = any (array(select p.id from public.properties p where p.host_id = (select auth.uid()))));
 create policy "hosts import calendars into their listings" on public.external_calendars
   for insert to authenticated with check ((select private.is_property_host(property_id)));
 create policy "hosts change the calendars they import" on public.external_calendars
   for update to authenticated
-  using ((select private.is_property_host(property_id)))
+  using (property_id = any (array(select p.id from public.properties p where p.host_id = (select auth.uid()))))
   with check ((select private.is_property_host(property_id)));
 create policy "hosts remove the calendars they import" on public.external_calendars
-  for delete to authenticated using ((select private.is_property_host(property_id)));
+  for delete to authenticated
+  using (property_id = any (array(select p.id from public.properties p where p.host_id = (select auth.uid()))));

@@ -10,7 +10,8 @@
 --   * dates are the listing's: an all-day event is its dates; a date-time event (UTC, a known zone, or floating =
 --     the listing's local time) blocks the nights from its start date to its end date, and the end date's night too
 --     when it ends after the listing's check-in time; every event blocks at least one night; nights before today
---     are ignored, and occurrences of recurring events only within the booking window (365 days);
+--     are ignored, and occurrences of recurring events only within the listing's booking window
+--     (properties.booking_window_days);
 --   * imported events claim, in private.calendar_claims, the nights no host block or booking holds, so the
 --     exclusion constraint protects them like any claim (and search, quotes and bookings see them). An imported event
 --     never cancels or moves a booking here: the overlap is recorded in public.calendar_conflicts for the host, and
@@ -60,12 +61,6 @@ create index calendar_conflicts_property_idx on public.calendar_conflicts (prope
 create index calendar_conflicts_booking_idx on public.calendar_conflicts (booking_id);
 
 -- Functions ------------------------------------------------------------------------------------------------------
-
-create function private.booking_window_days() returns integer
-language sql immutable
-set search_path = ''
-as $$ select 365 $$;
-comment on function private.booking_window_days() is 'How far ahead recurring imported events are expanded (no listing has a booking window of its own).';
 
 -- The project's public URL, from Supabase Vault (secret project_url), as Supabase's guide to scheduling edge
 -- functions stores it; null where it is not set. Dynamic, so that it compiles where Vault is absent.
@@ -288,7 +283,7 @@ begin
   end if;
   select p.* into listing from public.properties p where p.id = feed.property_id;
   today := private.local_today(listing.time_zone);
-  window_end := today + private.booking_window_days();
+  window_end := today + listing.booking_window_days;
 
   if events is null or pg_catalog.jsonb_typeof(events) <> 'array' then
     raise exception 'events must be a JSON array' using errcode = '22023', hint = 'invalid_events';
@@ -395,7 +390,7 @@ as $$
      set last_attempted_at = pg_catalog.now()
     from due, public.properties p
    where f.id = due.id and p.id = f.property_id
-  returning f.id, f.url, private.local_today(p.time_zone), private.local_today(p.time_zone) + private.booking_window_days()
+  returning f.id, f.url, private.local_today(p.time_zone), private.local_today(p.time_zone) + p.booking_window_days
 $$;
 comment on function private.calendars_to_sync(integer, uuid[]) is
   'Claims up to max_calendars feeds due for a sync (or the ones named) and marks them attempted. Service role.';
@@ -513,7 +508,7 @@ create trigger calendar_claims_release after delete or update of nights on priva
 
 -- Grants ---------------------------------------------------------------------------------------------------------
 
-revoke all on function private.booking_window_days(), private.project_url(), private.imported_local_time(jsonb, text),
+revoke all on function private.project_url(), private.imported_local_time(jsonb, text),
   private.imported_nights(jsonb, jsonb, text, time), private.claim_imported_nights(uuid),
   private.reclaim_released_nights(), private.apply_calendar_feed(uuid, jsonb),
   private.record_calendar_sync_failure(uuid, text), private.calendars_to_sync(integer, uuid[]),
@@ -535,5 +530,7 @@ grant select on table public.calendar_conflicts to authenticated, service_role;
 alter table private.calendar_feed_tokens enable row level security;
 alter table public.calendar_conflicts enable row level security;
 
+-- The host's listings, named once per statement (the index on property_id answers), never a call per conflict.
 create policy "hosts read the conflicts of their listings" on public.calendar_conflicts
-  for select to authenticated using ((select private.is_property_host(property_id)));
+  for select to authenticated
+  using (property_id = any (array(select p.id from public.properties p where p.host_id = (select auth.uid()))));

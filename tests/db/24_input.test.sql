@@ -3,7 +3,7 @@
 -- time zone is a canonical IANA zone (or UTC), never localtime, posixrules, Factory, posix/..., right/... or an alias.
 begin;
 set local search_path = extensions, public;
-select plan(27);
+select plan(28);
 
 select tests.create_user('tina');
 select tests.create_user('tess');
@@ -60,6 +60,11 @@ insert into public.availability_blocks (property_id, start_date, end_date, note)
 values (tests.property('loft'), current_date + 200, current_date + 202, e'\n Painting \n');
 select is((select note from public.availability_blocks where property_id = tests.property('loft')), 'Painting',
   'a block''s note is stored trimmed');
+insert into public.external_calendars (property_id, name, url)
+values (tests.property('loft'), e'\u200b Airbnb \n', e' https://www.airbnb.com/calendar/ical/1.ics\u200b');
+select is((select (name, url)::text from public.external_calendars where property_id = tests.property('loft')),
+  ('Airbnb', 'https://www.airbnb.com/calendar/ical/1.ics')::text,
+  'an imported calendar''s name and URL are stored trimmed, zero-width characters included');
 
 -- Every text column a client writes is bounded.
 select tests.act_as_owner();

@@ -4,7 +4,7 @@
 -- client's list means the policy keeps every index out.
 begin;
 set local search_path = extensions, public;
-select plan(10);
+select plan(12);
 
 select tests.create_user('path-host');
 select tests.create_user('path-guest');
@@ -37,6 +37,10 @@ select ok(not ('Seq Scan on bookings' = any (pg_temp.scans('select * from public
 select ok(not ('Seq Scan on availability_blocks' = any (pg_temp.scans('select * from public.availability_blocks order by start_date'))),
   'a host''s blocks are read from the index on property_id, not by a function call per block');
 select is((select count(*)::int from public.availability_blocks), 1, 'and they are the host''s blocks');
+select ok(not ('Seq Scan on external_calendars' = any (pg_temp.scans('select * from public.external_calendars order by created_at'))),
+  'a host''s imported calendars are read from the index on property_id, not by a function call per feed');
+select ok(not ('Seq Scan on calendar_conflicts' = any (pg_temp.scans('select * from public.calendar_conflicts order by detected_at desc limit 20'))),
+  'a host''s calendar conflicts are read from the index on property_id, not by a function call per conflict');
 select tests.act_as(tests.user('path-admin'), aal => 'aal2');
 select ok((select count(*)::int from public.bookings) >= 1 and (select count(*)::int from public.availability_blocks) >= 1,
   'an admin still reads every booking and every block');
