@@ -167,6 +167,64 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"notification_preferences": {
+                  Row: {
+                    "email_kinds": (Database["public"]['Enums']["notification_kind"])[],"member_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "email_kinds"?: (Database["public"]['Enums']["notification_kind"])[],"member_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "email_kinds"?: (Database["public"]['Enums']["notification_kind"])[],"member_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "notification_preferences_member_id_fkey"
+      columns: ["member_id"]
+isOneToOne: true
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"notifications": {
+                  Row: {
+                    "booking_id": string | null,"conversation_id": string | null,"created_at": string,"data": NonNullable<Json>,"id": number,"kind": Database["public"]['Enums']["notification_kind"],"read_at": string | null,"recipient_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "booking_id"?: string | null,"conversation_id"?: string | null,"created_at"?: string,"data"?: NonNullable<Json>,"id"?: never,"kind": Database["public"]['Enums']["notification_kind"],"read_at"?: string | null,"recipient_id": string
+                  }
+                  Update: {
+                    "booking_id"?: string | null,"conversation_id"?: string | null,"created_at"?: string,"data"?: NonNullable<Json>,"id"?: never,"kind"?: Database["public"]['Enums']["notification_kind"],"read_at"?: string | null,"recipient_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "notifications_booking_id_fkey"
+      columns: ["booking_id"]
+isOneToOne: false
+      referencedRelation: "bookings"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "notifications_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
+      referencedRelation: "conversations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "notifications_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
+      referencedRelation: "my_conversations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "notifications_recipient_id_fkey"
+      columns: ["recipient_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"profiles": {
                   Row: {
                     "avatar_url": string | null,"bio": string,"created_at": string,"display_name": string,"guest_rating_avg": number | null,"guest_rating_count": number,"guest_rating_sum": number,"host_rating_avg": number | null,"host_rating_count": number,"host_rating_sum": number,"id": string,"updated_at": string
@@ -478,6 +536,9 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"mark_notifications_read":
+{ Args: { "ids"?: (number)[] }; Returns: number
+                           },
 "message_original":
 { Args: { "message_id": number }; Returns: string
                            },
@@ -698,7 +759,7 @@ isOneToOne: false
       } }
           }
           Enums: {
-            "booking_status": "awaiting_host"|"pending_payment"|"confirmed"|"declined"|"expired"|"cancelled"|"completed","cancellation_policy": "flexible"|"moderate"|"strict","listing_status": "draft"|"published"|"archived","payment_outcome": "confirmed"|"already_confirmed"|"amount_mismatch"|"hold_expired"|"cancelled"|"not_found","property_type": "apartment"|"house"|"cabin"|"room"|"villa"|"loft"|"cottage"|"other","review_direction": "guest_to_host"|"host_to_guest"
+            "booking_status": "awaiting_host"|"pending_payment"|"confirmed"|"declined"|"expired"|"cancelled"|"completed","cancellation_policy": "flexible"|"moderate"|"strict","listing_status": "draft"|"published"|"archived","notification_kind": "booking_requested"|"booking_accepted"|"booking_declined"|"booking_expired"|"booking_confirmed"|"booking_cancelled"|"payment_failed"|"message_unread"|"review_window_opened"|"review_published","payment_outcome": "confirmed"|"already_confirmed"|"amount_mismatch"|"hold_expired"|"cancelled"|"not_found","property_type": "apartment"|"house"|"cabin"|"room"|"villa"|"loft"|"cottage"|"other","review_direction": "guest_to_host"|"host_to_guest"
           }
           CompositeTypes: {
             "search_result": {
@@ -818,7 +879,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "booking_status": ["awaiting_host", "pending_payment", "confirmed", "declined", "expired", "cancelled", "completed"],"cancellation_policy": ["flexible", "moderate", "strict"],"listing_status": ["draft", "published", "archived"],"payment_outcome": ["confirmed", "already_confirmed", "amount_mismatch", "hold_expired", "cancelled", "not_found"],"property_type": ["apartment", "house", "cabin", "room", "villa", "loft", "cottage", "other"],"review_direction": ["guest_to_host", "host_to_guest"]
+            "booking_status": ["awaiting_host", "pending_payment", "confirmed", "declined", "expired", "cancelled", "completed"],"cancellation_policy": ["flexible", "moderate", "strict"],"listing_status": ["draft", "published", "archived"],"notification_kind": ["booking_requested", "booking_accepted", "booking_declined", "booking_expired", "booking_confirmed", "booking_cancelled", "payment_failed", "message_unread", "review_window_opened", "review_published"],"payment_outcome": ["confirmed", "already_confirmed", "amount_mismatch", "hold_expired", "cancelled", "not_found"],"property_type": ["apartment", "house", "cabin", "room", "villa", "loft", "cottage", "other"],"review_direction": ["guest_to_host", "host_to_guest"]
           }
         }
 } as const
