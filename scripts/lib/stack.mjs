@@ -55,6 +55,8 @@ export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed =
         // The legacy shared secret, for HS256 tokens (a project that still has them); unset it to refuse them.
         JWT_SECRET,
         SUPABASE_DB_URL: dbUrl,
+        // Notification e-mails: through Resend when RESEND_API_KEY is set, else to the local inbox (Resend's API shape).
+        ...([process.env, functionsEnv].some((e) => e.RESEND_API_KEY || e.EMAIL_API_URL) ? {} : { EMAIL_API_URL: `http://127.0.0.1:${apiPort}/inbox` }),
       },
     });
     const inbox = createInbox();
