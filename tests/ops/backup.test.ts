@@ -89,7 +89,7 @@ if (env.onServer) describe('restore drill on the server (pg_dump custom format, 
     expect(await schemaOf(target.toString()), 'structure and privileges').toBe(expectedSchema);
 
     await proveRestored(target.toString(), file, expected);
-  });
+  }, 180_000); // dumped, restored and every pgTAP suite run again: minutes on a loaded machine
 });
 else describe('restore drill on embedded PGlite (PGlite\'s pg_dump, gzipped SQL)', () => {
   it('restores every row of a seeded PGlite into a fresh PGlite, which passes the pgTAP suite', async () => {
@@ -118,5 +118,5 @@ else describe('restore drill on embedded PGlite (PGlite\'s pg_dump, gzipped SQL)
       await source.stop();
       await target.stop();
     }
-  });
+  }, 180_000); // two databases built, dumped, restored and every pgTAP suite run again: minutes on a loaded machine
 });
