@@ -85,14 +85,14 @@ isOneToOne: false
                   ]
                 },"conversations": {
                   Row: {
-                    "booking_id": string | null,"created_at": string,"guest_id": string | null,"guest_last_read_at": string | null,"guest_unread_count": number,"host_id": string | null,"host_last_read_at": string | null,"host_unread_count": number,"id": string,"last_message_at": string,"property_id": string
+                    "booking_id": string | null,"created_at": string,"guest_id": string | null,"guest_last_read_at": string | null,"guest_unread_count": number,"host_id": string | null,"host_last_read_at": string | null,"host_unread_count": number,"id": string,"last_message_at": string,"last_message_body": string | null,"last_message_sender_id": string | null,"property_id": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "booking_id"?: string | null,"created_at"?: string,"guest_id"?: string | null,"guest_last_read_at"?: string | null,"guest_unread_count"?: number,"host_id"?: string | null,"host_last_read_at"?: string | null,"host_unread_count"?: number,"id"?: string,"last_message_at"?: string,"property_id": string
+                    "booking_id"?: string | null,"created_at"?: string,"guest_id"?: string | null,"guest_last_read_at"?: string | null,"guest_unread_count"?: number,"host_id"?: string | null,"host_last_read_at"?: string | null,"host_unread_count"?: number,"id"?: string,"last_message_at"?: string,"last_message_body"?: string | null,"last_message_sender_id"?: string | null,"property_id": string
                   }
                   Update: {
-                    "booking_id"?: string | null,"created_at"?: string,"guest_id"?: string | null,"guest_last_read_at"?: string | null,"guest_unread_count"?: number,"host_id"?: string | null,"host_last_read_at"?: string | null,"host_unread_count"?: number,"id"?: string,"last_message_at"?: string,"property_id"?: string
+                    "booking_id"?: string | null,"created_at"?: string,"guest_id"?: string | null,"guest_last_read_at"?: string | null,"guest_unread_count"?: number,"host_id"?: string | null,"host_last_read_at"?: string | null,"host_unread_count"?: number,"id"?: string,"last_message_at"?: string,"last_message_body"?: string | null,"last_message_sender_id"?: string | null,"property_id"?: string
                   }
                   Relationships: [
                     {
@@ -436,12 +436,6 @@ isOneToOne: false
 isOneToOne: false
       referencedRelation: "properties"
       referencedColumns: ["id"]
-    },{
-      foreignKeyName: "messages_sender_id_fkey"
-      columns: ["last_message_sender_id"]
-isOneToOne: false
-      referencedRelation: "profiles"
-      referencedColumns: ["id"]
     }
                   ]
                 }
@@ -528,6 +522,8 @@ isOneToOne: false
 "host_unread_count": number,
 "id": string,
 "last_message_at": string,
+"last_message_body": string | null,
+"last_message_sender_id": string | null,
 "property_id": string
             }
                           SetofOptions: {
@@ -695,6 +691,8 @@ isOneToOne: false
 "host_unread_count": number,
 "id": string,
 "last_message_at": string,
+"last_message_body": string | null,
+"last_message_sender_id": string | null,
 "property_id": string
             }
                           SetofOptions: {

@@ -30,6 +30,8 @@ create table public.conversations (
   booking_id uuid references public.bookings (id) on delete set null,
   created_at timestamptz not null default now(),
   last_message_at timestamptz not null default now(),
+  last_message_body text,
+  last_message_sender_id uuid,
   guest_unread_count integer not null default 0,
   host_unread_count integer not null default 0,
   guest_last_read_at timestamptz,
@@ -43,6 +45,7 @@ comment on table public.conversations is
 comment on column public.conversations.booking_id is 'The latest booking the guest requested at this listing, if any.';
 comment on column public.conversations.guest_id is 'The guest; null once they were erased (reads as a former member).';
 comment on column public.conversations.host_id is 'The host; null once they were erased (reads as a former member).';
+comment on column public.conversations.last_message_body is 'The last message as the parties read it (kept with each message, so the list reads no message rows).';
 
 create table public.messages (
   id bigint generated always as identity primary key,
@@ -154,7 +157,7 @@ begin
     insert into private.message_originals (message_id, body) values (message.id, clean);
   end if;
   update public.conversations c
-     set last_message_at = message.created_at,
+     set last_message_at = message.created_at, last_message_body = message.body, last_message_sender_id = sender,
          guest_unread_count = c.guest_unread_count + case when sender = c.guest_id then 0 else 1 end,
          host_unread_count = c.host_unread_count + case when sender = c.host_id then 0 else 1 end
    where c.id = conversation.id;
@@ -373,6 +376,8 @@ begin
   delete from private.message_originals o
    using public.messages m where m.id = o.message_id and m.sender_id = old.id;
   update public.messages m set body = null, masked = false, sender_id = null where m.sender_id = old.id;
+  update public.conversations c set last_message_body = null, last_message_sender_id = null
+   where old.id in (c.guest_id, c.host_id) and c.last_message_sender_id = old.id;
   return old;
 end
 $$;
@@ -393,16 +398,14 @@ select c.id,
        case when c.guest_id = (select auth.uid()) then c.host_id else c.guest_id end as other_party_id,
        coalesce(o.display_name, 'former member') as other_party_name,
        o.avatar_url as other_party_avatar_url,
-       last.body as last_message_body,
-       last.sender_id as last_message_sender_id,
+       c.last_message_body,
+       c.last_message_sender_id,
        c.last_message_at,
        case when c.guest_id = (select auth.uid()) then c.guest_unread_count else c.host_unread_count end as unread_count
   from public.conversations c
   left join public.properties p on p.id = c.property_id
   left join public.bookings b on b.id = c.booking_id
   left join public.profiles o on o.id = case when c.guest_id = (select auth.uid()) then c.host_id else c.guest_id end
-  left join lateral (select m.body, m.sender_id from public.messages m
-                      where m.conversation_id = c.id order by m.id desc limit 1) last on true
  where c.guest_id = (select auth.uid()) or c.host_id = (select auth.uid());
 comment on view public.my_conversations is
   'The caller''s conversations: the other party''s public profile ("former member" once erased), the listing, the booking, the last message and the unread count. Order by last_message_at desc.';
