@@ -8,7 +8,7 @@ ensureDependencies(root);
 
 const { startStack } = await import('./lib/stack.mjs');
 const { devUsers } = await import('./lib/dev-users.mjs');
-const { startWorkerLoop } = await import('./lib/worker.mjs');
+const { startCalendarSyncLoop, startEmailWorkerLoop, startWorkerLoop } = await import('./lib/worker.mjs');
 
 const databaseUrl = process.env.DATABASE_URL;
 const stack = await startStack({
@@ -16,6 +16,9 @@ const stack = await startStack({
   dataDir: `${root}.staybase/db`,
   dbPort: 54322,
   apiPort: 54321,
+  // Local feeds (a file server on 127.0.0.1, another local stack) are fetched in development unless the
+  // environment or supabase/functions/.env says otherwise.
+  functionsDefaults: { CALENDAR_ALLOW_PRIVATE_URLS: 'true' },
   // A read replica of DATABASE_URL's server: GET /rest/v1 goes there, as Supabase's API load balancer does.
   replicaUrl: process.env.DATABASE_REPLICA_URL,
   routeReadsToReplica: true,
@@ -26,6 +29,10 @@ const stack = await startStack({
 
 // The payments outbox worker (refunds, payouts), as a scheduler would call it on a hosted project.
 const worker = startWorkerLoop({ apiUrl: stack.apiUrl, serviceRoleKey: stack.keys.serviceRoleKey });
+// The e-mail worker (notifications' e-mails: Resend with RESEND_API_KEY, else the local inbox).
+const emailWorker = startEmailWorkerLoop({ apiUrl: stack.apiUrl, serviceRoleKey: stack.keys.serviceRoleKey });
+// The calendar sync (other platforms' iCal feeds), as pg_cron runs it every 15 minutes on a hosted project.
+const calendarSync = startCalendarSyncLoop({ apiUrl: stack.apiUrl, serviceRoleKey: stack.keys.serviceRoleKey });
 
 let stopping = false;
 async function shutdown() {
@@ -33,6 +40,8 @@ async function shutdown() {
   stopping = true;
   console.log('\nStopping Staybase...');
   worker.stop();
+  emailWorker.stop();
+  calendarSync.stop();
   await stack.stop();
   process.exit(0);
 }
@@ -55,6 +64,7 @@ Staybase is running (${stack.embedded ? 'embedded PGlite in .staybase/db' : 'Pos
 service_role key: ${stack.keys.serviceRoleKey} (legacy)
 
 Payments worker: POST ${stack.apiUrl}/functions/v1/payments-worker every 5 s (docs/payments.md)
+  Calendar sync: POST ${stack.apiUrl}/functions/v1/calendar-sync every 15 min (docs/calendar-sync.md)
 
 Dev users (password staybase-dev-1; npm run token -- <email> [--admin] prints an access token, aal2 with --admin):
 ${users.map((u) => `  ${u.email.padEnd(28)} ${u.role}`).join('\n') || '  (none seeded)'}

@@ -49,6 +49,9 @@ const functionsEnv = {
   STRIPE_API_URL: `http://127.0.0.1:${await freePort()}`,
   STAYBASE_SITE_URL: 'http://127.0.0.1:3000',
   METRICS_TOKEN: 'metrics-token-for-tests',
+  // The calendar tests serve feeds from 127.0.0.1, and want a slow feed to time out quickly.
+  CALENDAR_ALLOW_PRIVATE_URLS: 'true',
+  CALENDAR_FETCH_TIMEOUT_MS: '3000',
 };
 
 let stack;

@@ -420,6 +420,55 @@ end;
 $$;
 grant execute on function realtime.topic() to postgres, anon, authenticated, service_role;
 
+-- vault ---------------------------------------------------------------------------------------------------------
+-- Supabase Vault's interface (supabase_vault): secrets by name, read through vault.decrypted_secrets by the owner
+-- only. Here nothing is encrypted (a local stand-in; the values are local URLs and keys); the names, columns and
+-- create_secret/update_secret signatures are Vault's, so SQL that reads a secret runs unchanged on a hosted project.
+create schema if not exists vault;
+revoke all on schema vault from public;
+
+create table if not exists vault.secrets (
+  id uuid not null default gen_random_uuid() primary key,
+  name text,
+  description text not null default '',
+  secret text not null,
+  key_id uuid,
+  nonce bytea,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+create unique index if not exists secrets_name_idx on vault.secrets (name) where name is not null;
+
+create or replace view vault.decrypted_secrets as
+  select s.id, s.name, s.description, s.secret, s.secret as decrypted_secret, s.key_id, s.nonce, s.created_at, s.updated_at
+  from vault.secrets s;
+
+create or replace function vault.create_secret(
+  new_secret text, new_name text default null, new_description text default '', new_key_id uuid default null
+) returns uuid
+language sql
+as $$
+  insert into vault.secrets (secret, name, description, key_id)
+  values (new_secret, new_name, coalesce(new_description, ''), new_key_id)
+  returning id
+$$;
+
+create or replace function vault.update_secret(
+  secret_id uuid, new_secret text default null, new_name text default null, new_description text default null,
+  new_key_id uuid default null
+) returns void
+language sql
+as $$
+  update vault.secrets
+     set secret = coalesce(new_secret, secret), name = coalesce(new_name, name),
+         description = coalesce(new_description, description), key_id = coalesce(new_key_id, key_id),
+         updated_at = now()
+   where id = secret_id
+$$;
+
+revoke all on all tables in schema vault from public, anon, authenticated, service_role;
+revoke all on all functions in schema vault from public, anon, authenticated, service_role;
+
 -- Supabase's default privileges on public: everything is granted to the API roles and row-level security is what
 -- protects a table. Migrations therefore revoke what a role must not have, exactly as on a hosted project.
 grant usage on schema public to postgres, anon, authenticated, service_role;

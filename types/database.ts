@@ -83,6 +83,38 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"calendar_conflicts": {
+                  Row: {
+                    "booking_id": string,"detected_at": string,"event_recurrence_id": string,"event_uid": string,"external_calendar_id": string,"id": string,"nights": unknown,"property_id": string,"resolved_at": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "booking_id": string,"detected_at"?: string,"event_recurrence_id"?: string,"event_uid": string,"external_calendar_id": string,"id"?: string,"nights": unknown,"property_id": string,"resolved_at"?: string | null
+                  }
+                  Update: {
+                    "booking_id"?: string,"detected_at"?: string,"event_recurrence_id"?: string,"event_uid"?: string,"external_calendar_id"?: string,"id"?: string,"nights"?: unknown,"property_id"?: string,"resolved_at"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "calendar_conflicts_booking_id_fkey"
+      columns: ["booking_id"]
+isOneToOne: false
+      referencedRelation: "bookings"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "calendar_conflicts_external_calendar_id_fkey"
+      columns: ["external_calendar_id"]
+isOneToOne: false
+      referencedRelation: "external_calendars"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "calendar_conflicts_property_id_fkey"
+      columns: ["property_id"]
+isOneToOne: false
+      referencedRelation: "properties"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"conversations": {
                   Row: {
                     "booking_id": string | null,"created_at": string,"guest_id": string | null,"guest_last_read_at": string | null,"guest_unread_count": number,"host_id": string | null,"host_last_read_at": string | null,"host_unread_count": number,"id": string,"last_message_at": string,"last_message_body": string | null,"last_message_sender_id": string | null,"property_id": string
@@ -134,6 +166,26 @@ isOneToOne: false
                   }
                   Relationships: [
                     
+                  ]
+                },"external_calendars": {
+                  Row: {
+                    "created_at": string,"event_count": number,"id": string,"last_attempted_at": string | null,"last_error": string | null,"last_synced_at": string | null,"name": string,"property_id": string,"url": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"event_count"?: number,"id"?: string,"last_attempted_at"?: string | null,"last_error"?: string | null,"last_synced_at"?: string | null,"name": string,"property_id": string,"url": string
+                  }
+                  Update: {
+                    "created_at"?: string,"event_count"?: number,"id"?: string,"last_attempted_at"?: string | null,"last_error"?: string | null,"last_synced_at"?: string | null,"name"?: string,"property_id"?: string,"url"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "external_calendars_property_id_fkey"
+      columns: ["property_id"]
+isOneToOne: false
+      referencedRelation: "properties"
+      referencedColumns: ["id"]
+    }
                   ]
                 },"messages": {
                   Row: {
@@ -656,6 +708,14 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"rotate_calendar_token":
+{ Args: { "property_id": string }; Returns: Database["public"]['CompositeTypes']["calendar_feed_link"]
+                          SetofOptions: {
+        from: "*"
+        to: "calendar_feed_link"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "search_properties":
 { Args: { "after"?: string,"amenities"?: (string)[],"check_in"?: string,"check_out"?: string,"guests"?: number,"instant_book"?: boolean,"latitude"?: number,"longitude"?: number,"max_latitude"?: number,"max_longitude"?: number,"max_price_cents"?: number,"min_latitude"?: number,"min_longitude"?: number,"min_price_cents"?: number,"page_size"?: number,"property_types"?: (Database["public"]['Enums']["property_type"])[],"query"?: string,"radius_km"?: number,"sort"?: string }; Returns: Database["public"]['CompositeTypes']["search_result"][]
                           SetofOptions: {
@@ -760,7 +820,9 @@ isOneToOne: false
             "booking_status": "awaiting_host"|"pending_payment"|"confirmed"|"declined"|"expired"|"cancelled"|"completed","cancellation_policy": "flexible"|"moderate"|"strict","listing_status": "draft"|"published"|"archived","notification_kind": "booking_requested"|"booking_accepted"|"booking_declined"|"booking_expired"|"booking_confirmed"|"booking_cancelled"|"payment_failed"|"message_unread"|"review_window_opened"|"review_published","payment_outcome": "confirmed"|"already_confirmed"|"amount_mismatch"|"hold_expired"|"cancelled"|"not_found","property_type": "apartment"|"house"|"cabin"|"room"|"villa"|"loft"|"cottage"|"other","review_direction": "guest_to_host"|"host_to_guest"
           }
           CompositeTypes: {
-            "search_result": {
+            "calendar_feed_link": {
+                        "token": string | null,"feed_url": string | null
+                      },"search_result": {
                         "id": string | null,"title": string | null,"city": string | null,"country_code": string | null,"latitude": number | null,"longitude": number | null,"nightly_price_cents": number | null,"currency": string | null,"total_cents": number | null,"rating_avg": number | null,"rating_count": number | null,"cover_photo": string | null,"distance_km": number | null,"cursor": string | null
                       },"stay_quote": {
                         "bookable": boolean | null,"reason": string | null,"nights": number | null,"currency": string | null,"nightly": Json | null,"accommodation_cents": number | null,"discount_cents": number | null,"cleaning_fee_cents": number | null,"service_fee_cents": number | null,"total_cents": number | null,"host_fee_cents": number | null,"host_payout_cents": number | null

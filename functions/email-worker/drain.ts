@@ -5,8 +5,8 @@
 // Exactly one e-mail per row whatever happens: if the worker dies after the provider accepted the e-mail but before
 // the row is marked sent, the lease runs out, the row is claimed again, and the provider answers the same
 // idempotency key with the first answer instead of sending again. Without RESEND_API_KEY the e-mail goes to
-// EMAIL_API_URL when it is set (the local stack's inbox speaks the same API); with neither the row is recorded as
-// not_sent, kept for private.resend_unsent_emails(), never dropped.
+// EMAIL_API_URL or the local stack's inbox (which speaks the same API); with neither the row is recorded as not_sent,
+// kept for private.resend_unsent_emails(), never dropped.
 import { asServiceRole } from '../_shared/db.ts';
 
 type Task = { id: string; to_address: string; subject: string; text_body: string; attempts: number };
@@ -24,10 +24,14 @@ export type DrainResult = { claimed: number; sent: number; not_sent: number; ret
 
 type Provider = { url: string; apiKey: string | null } | null;
 
-/** Resend when RESEND_API_KEY is set (EMAIL_API_URL overrides its address), a keyless local stand-in, or none. */
+/**
+ * Resend when RESEND_API_KEY is set (EMAIL_API_URL overrides its address); without a key, EMAIL_API_URL or the local
+ * stack's inbox (STAYBASE_LOCAL_INBOX_URL, set by npm start); or none.
+ */
 export function emailProvider(): Provider {
   const apiKey = Deno.env.get('RESEND_API_KEY')?.trim() || null;
-  const url = Deno.env.get('EMAIL_API_URL')?.trim() || (apiKey ? 'https://api.resend.com' : '');
+  const url = Deno.env.get('EMAIL_API_URL')?.trim() ||
+    (apiKey ? 'https://api.resend.com' : Deno.env.get('STAYBASE_LOCAL_INBOX_URL')?.trim() || '');
   return url ? { url: url.replace(/\/+$/, ''), apiKey } : null;
 }
 

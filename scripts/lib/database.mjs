@@ -37,6 +37,18 @@ export async function migrate(url, { seed = true } = {}) {
   return `${stdout}${stderr}`;
 }
 
+/** Stores a secret in Vault by name (the bootstrap's stand-in locally), replacing its value if it exists. */
+export async function setVaultSecret(url, name, value) {
+  const sql = connect(url);
+  try {
+    const [existing] = await sql`select id from vault.secrets where name = ${name}`;
+    if (existing) await sql`select vault.update_secret(${existing.id}, ${value})`;
+    else await sql`select vault.create_secret(${value}, ${name})`;
+  } finally {
+    await sql.end();
+  }
+}
+
 /**
  * Drops and recreates the database a server URL names, so it can be built from scratch. `supabase db reset`
  * cannot be used on plain Postgres: it drops the bootstrap's auth and storage schemas (see DESIGN.md).

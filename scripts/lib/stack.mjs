@@ -9,20 +9,21 @@ import { startEmbeddedDatabase } from './embedded-db.mjs';
 import { startFunctions } from './functions.mjs';
 import { startGateway } from './gateway.mjs';
 import { apiKeys, JWKS, JWT_SECRET, POSTGREST_JWKS } from './keys.mjs';
-import { connect, migrate } from './database.mjs';
+import { connect, migrate, setVaultSecret } from './database.mjs';
 import { startPostgrest } from './postgrest.mjs';
 import { freePort, stopChildren } from './processes.mjs';
 
 /**
  * Starts the stack. `databaseUrl` selects a server; otherwise PGlite runs on `dataDir` (null = in memory) and
  * is served on `dbPort`. `functionsEnv` adds to (and wins over) what the edge functions get from the process
- * environment and supabase/functions/.env, as the test runner does for Stripe. `authOverrides` replace settings of
- * config.toml's [auth] for the local Auth API. `replicaUrl` (a hot standby of the server) adds a PostgREST on it:
- * with `routeReadsToReplica` the gateway sends GET /rest/v1 there, as Supabase's load balancer does; either way
- * `replica.apiUrl` is a gateway that does. Returns URLs, keys and `stop()`.
+ * environment and supabase/functions/.env, as the test runner does for Stripe; `functionsDefaults` apply where
+ * neither sets a variable. `authOverrides` replace settings of config.toml's [auth] for the local Auth API.
+ * `replicaUrl` (a hot standby of the server) adds a PostgREST on it: with `routeReadsToReplica` the gateway sends
+ * GET /rest/v1 there, as Supabase's load balancer does; either way `replica.apiUrl` is a gateway that does. Returns
+ * URLs, keys and `stop()`.
  */
 export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed = true, prepare, functionsEnv = {},
-  authOverrides = {}, replicaUrl, routeReadsToReplica = false }) {
+  functionsDefaults = {}, authOverrides = {}, replicaUrl, routeReadsToReplica = false }) {
   apiPort ??= await freePort();
   const stops = [];
   const stop = async () => {
@@ -40,10 +41,14 @@ export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed =
     }
     if (prepare) await prepare(dbUrl);
     const migrateLog = await migrate(dbUrl, { seed });
+    // What a hosted project keeps in Vault (project_url): the API's public URL, for the calendar feed URLs.
+    await setVaultSecret(dbUrl, 'project_url', `http://127.0.0.1:${apiPort}`);
     const keys = await apiKeys();
     // PostgREST 12 takes a JWK set as its secret: it verifies ES256 tokens and legacy HS256 ones alike.
     const postgrest = await startPostgrest({ databaseUrl: dbUrl, jwtSecret: JSON.stringify(POSTGREST_JWKS), embedded });
     const functions = await startFunctions({
+      // Notification e-mails without RESEND_API_KEY (or EMAIL_API_URL) go to the local inbox, which speaks Resend's API.
+      defaults: { STAYBASE_LOCAL_INBOX_URL: `http://127.0.0.1:${apiPort}/inbox`, ...functionsDefaults },
       env: {
         ...functionsEnv,
         SUPABASE_URL: `http://127.0.0.1:${apiPort}`,
@@ -55,8 +60,6 @@ export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed =
         // The legacy shared secret, for HS256 tokens (a project that still has them); unset it to refuse them.
         JWT_SECRET,
         SUPABASE_DB_URL: dbUrl,
-        // Notification e-mails: through Resend when RESEND_API_KEY is set, else to the local inbox (Resend's API shape).
-        ...([process.env, functionsEnv].some((e) => e.RESEND_API_KEY || e.EMAIL_API_URL) ? {} : { EMAIL_API_URL: `http://127.0.0.1:${apiPort}/inbox` }),
       },
     });
     const inbox = createInbox();

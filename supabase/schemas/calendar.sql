@@ -1,16 +1,22 @@
--- Calendar: host blocks, the nights that blocks and bookings claim, and what a calendar shows.
+-- Calendar: host blocks, other platforms' calendars, the nights that blocks, bookings and imported events claim,
+-- and what a calendar shows.
 --
 -- Rules enforced here:
---   * a night is claimed at most once per property: host blocks and active bookings claim nights in one table,
---     private.calendar_claims, whose exclusion constraint (nights_already_claimed) cannot be raced;
+--   * a night is claimed at most once per property: host blocks, active bookings and events imported from other
+--     platforms' calendars claim nights in one table, private.calendar_claims, whose exclusion constraint
+--     (nights_already_claimed) cannot be raced;
 --   * a host block claims its nights in the transaction that writes it; an active booking (awaiting_host,
 --     pending_payment, confirmed, completed) claims them, a hold's claim carries the hold's deadline, and a booking
---     that ends gives them back;
+--     that ends gives them back; imported events claim the nights no block or booking holds (calendar_sync.sql);
 --   * private.nights_are_free is the one availability rule: a claim counts unless it is a hold past its deadline.
 --     It and the search's probe write the overlap as bounds (lower < check_out and upper > check_in: the same test
 --     as && for the non-empty, finite ranges claims hold), so both read calendar_claims_property_idx;
 --   * nobody reads claims but the service role: clients see free or taken per night (property_calendar), never who
---     claimed a night; blocks are read only by the listing's host and admins, and written only by the host.
+--     claimed a night; blocks are read only by the listing's host and admins, and written only by the host;
+--   * a host registers other platforms' feeds (public.external_calendars, at most 10 per listing, http or https;
+--     webcal:// is read as https://) for their own listings only, and nobody else reads them: a feed URL is the
+--     other platform's secret. The sync's state columns (last attempt, last success, last error, event count) are
+--     written by the database only; changing a URL clears its error and makes it due at the next sync.
 
 -- Tables ---------------------------------------------------------------------------------------------------------
 
@@ -25,6 +31,41 @@ create table public.availability_blocks (
 );
 comment on table public.availability_blocks is 'Nights a host closes: [start_date, end_date), end_date exclusive. They claim nights like bookings do.';
 
+create table public.external_calendars (
+  id uuid primary key default gen_random_uuid(),
+  property_id uuid not null references public.properties (id) on delete cascade,
+  name text not null constraint external_calendar_name_length check (char_length(btrim(name)) between 1 and 100),
+  url text not null
+    constraint external_calendar_url_is_http check (url ~* '^https?://[^\s/?#@]+([/?#]\S*)?$')
+    constraint external_calendar_url_length check (char_length(url) <= 2000),
+  created_at timestamptz not null default now(),
+  last_attempted_at timestamptz,
+  last_synced_at timestamptz,
+  last_error text,
+  event_count integer not null default 0,
+  constraint external_calendar_url_unique unique (property_id, url)
+);
+comment on table public.external_calendars is
+  'Other platforms'' iCal feeds a host imports into a listing (Airbnb, Vrbo, Booking.com...). Their events block nights; only the host reads them.';
+comment on column public.external_calendars.last_attempted_at is 'When the sync last fetched (or tried to fetch) this feed.';
+comment on column public.external_calendars.last_synced_at is 'When the feed was last fetched, parsed and applied: its events block nights as of then.';
+comment on column public.external_calendars.last_error is 'Why the last attempt failed (nothing changed then); null after a successful sync.';
+comment on column public.external_calendars.event_count is 'Future events of the last successful sync (recurring events count once per occurrence).';
+
+-- The events of each feed's last good sync, keyed by (feed, UID, recurrence): what the feed says is taken. A failed
+-- sync leaves them as they are.
+create table private.imported_events (
+  id bigint generated always as identity primary key,
+  external_calendar_id uuid not null references public.external_calendars (id) on delete cascade,
+  uid text not null constraint imported_event_uid_length check (char_length(uid) between 1 and 1000),
+  recurrence_id text not null default '' constraint imported_event_recurrence_id_length check (char_length(recurrence_id) <= 100),
+  nights daterange not null
+    constraint imported_event_nights_bounded check (not isempty(nights) and not lower_inf(nights) and not upper_inf(nights)),
+  constraint imported_event_key unique (external_calendar_id, uid, recurrence_id)
+);
+comment on table private.imported_events is
+  'Each feed''s future events as of its last successful sync, as nights in the listing''s time zone; they claim the nights no block or booking holds.';
+
 -- Every claimed night of every property. One exclusion constraint over this one table is the whole
 -- no-double-booking guarantee.
 create table private.calendar_claims (
@@ -33,11 +74,13 @@ create table private.calendar_claims (
   nights daterange not null constraint claim_not_empty check (not isempty(nights)),
   block_id uuid unique references public.availability_blocks (id) on delete cascade,
   booking_id uuid unique constraint claim_booking_fkey references public.bookings (id) on delete cascade,
+  -- An imported event may claim several ranges: its nights minus those a block or a booking already holds.
+  imported_event_id bigint constraint claim_imported_event_fkey references private.imported_events (id) on delete cascade,
   expires_at timestamptz,
-  constraint claim_has_one_source check (num_nonnulls(block_id, booking_id) = 1),
+  constraint claim_has_one_source check (num_nonnulls(block_id, booking_id, imported_event_id) = 1),
   constraint nights_already_claimed exclude using gist (property_id with =, nights with &&)
 );
-comment on table private.calendar_claims is 'Nights claimed by host blocks and active bookings; a hold past expires_at no longer counts and is swept before any new claim.';
+comment on table private.calendar_claims is 'Nights claimed by host blocks, active bookings and imported events; a hold past expires_at no longer counts and is swept before any new claim.';
 
 -- Indexes --------------------------------------------------------------------------------------------------------
 
@@ -47,6 +90,7 @@ create index availability_blocks_property_id_idx on public.availability_blocks (
 -- columns at every entry of every page it visits), measured on the benchmark's 600,000 claims; a search page probes
 -- ~20 candidates. The GiST index still guarantees no overlap (it checks every claim written).
 create index calendar_claims_property_idx on private.calendar_claims (property_id) include (nights, expires_at);
+create index calendar_claims_imported_event_idx on private.calendar_claims (imported_event_id);
 
 -- Functions ------------------------------------------------------------------------------------------------------
 
@@ -155,25 +199,51 @@ end
 $$;
 comment on function private.sync_booking_claim() is 'Trigger: keeps a booking''s claim on its nights in step with its status.';
 
+-- A feed as the host writes it: webcal:// read as https://, at most 10 per listing, and a new URL due at once.
+create function private.guard_external_calendar() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  new.url := regexp_replace(btrim(new.url), '^webcal://', 'https://', 'i');
+  new.name := btrim(new.name);
+  if tg_op = 'INSERT' then
+    if (select count(*) from public.external_calendars f where f.property_id = new.property_id) >= 10 then
+      raise exception 'a listing imports at most 10 calendars' using errcode = 'PT409', hint = 'calendar_limit_reached';
+    end if;
+  elsif new.url is distinct from old.url then
+    new.last_attempted_at := null;
+    new.last_error := null;
+  end if;
+  return new;
+end
+$$;
+comment on function private.guard_external_calendar() is
+  'Trigger: normalizes a feed URL (webcal:// is https://), caps a listing at 10 feeds, and makes a changed URL due for the next sync.';
+
 -- Triggers -------------------------------------------------------------------------------------------------------
 
 create trigger availability_blocks_claim after insert or update on public.availability_blocks
   for each row execute function private.sync_block_claim();
 create trigger bookings_claim_nights after insert or update of status, expires_at on public.bookings
   for each row execute function private.sync_booking_claim();
+create trigger external_calendars_guard before insert or update on public.external_calendars
+  for each row execute function private.guard_external_calendar();
 
 -- Grants ---------------------------------------------------------------------------------------------------------
 
 revoke all on function private.sync_block_claim() from public, anon, authenticated, service_role;
 revoke all on function private.sync_booking_claim() from public, anon, authenticated;
+revoke all on function private.guard_external_calendar() from public, anon, authenticated, service_role;
 revoke all on function private.nights_are_free(uuid, date, date), private.calendar_claims_of(uuid, date, date) from public;
 grant execute on function private.nights_are_free(uuid, date, date), private.calendar_claims_of(uuid, date, date)
   to anon, authenticated, service_role;
 revoke all on function public.property_calendar(uuid, date, date) from public;
 grant execute on function public.property_calendar(uuid, date, date) to anon, authenticated, service_role;
 
-revoke all on table private.calendar_claims from public, anon, authenticated;
-grant select on table private.calendar_claims to service_role;
+revoke all on table private.calendar_claims, private.imported_events from public, anon, authenticated;
+grant select on table private.calendar_claims, private.imported_events to service_role;
 
 -- Blocks: table privileges revoked, then granted exactly; only the host's and admins' rows pass the policies (anon
 -- has no policy, so it reads none).
@@ -182,10 +252,18 @@ grant select on table public.availability_blocks to anon, authenticated;
 grant insert, delete, update (start_date, end_date, note) on table public.availability_blocks to authenticated;
 grant select, insert, update, delete on table public.availability_blocks to service_role;
 
+-- Feeds: the host writes the feed itself (listing, name, URL); the sync's columns are the database's. Anon has no
+-- privilege at all, and no policy lets anyone but the host read a row (admins included: the URLs are secrets).
+revoke all on table public.external_calendars from anon, authenticated, service_role;
+grant select, delete, insert (property_id, name, url), update (name, url) on table public.external_calendars to authenticated;
+grant select, insert, update, delete on table public.external_calendars to service_role;
+
 -- Row-level security ---------------------------------------------------------------------------------------------
 
 alter table public.availability_blocks enable row level security;
 alter table private.calendar_claims enable row level security;
+alter table public.external_calendars enable row level security;
+alter table private.imported_events enable row level security;
 
 create policy "hosts and admins read blocks" on public.availability_blocks
   for select to authenticated
@@ -199,3 +277,13 @@ create policy "hosts change their blocks" on public.availability_blocks
 create policy "hosts remove their blocks" on public.availability_blocks
   for delete to authenticated using ((select private.is_property_host(property_id)));
 
+create policy "hosts read the calendars they import" on public.external_calendars
+  for select to authenticated using ((select private.is_property_host(property_id)));
+create policy "hosts import calendars into their listings" on public.external_calendars
+  for insert to authenticated with check ((select private.is_property_host(property_id)));
+create policy "hosts change the calendars they import" on public.external_calendars
+  for update to authenticated
+  using ((select private.is_property_host(property_id)))
+  with check ((select private.is_property_host(property_id)));
+create policy "hosts remove the calendars they import" on public.external_calendars
+  for delete to authenticated using ((select private.is_property_host(property_id)));

@@ -142,7 +142,7 @@ describe('the email-worker function', () => {
     const email = await requestAndFindEmail();
     const worker = spawn(join(root, 'node_modules', '.bin', 'deno'),
       ['run', '--allow-net', '--allow-env', '--allow-read', '--allow-sys', 'scripts/email-worker.ts', '--once'],
-      { cwd: root, stdio: 'ignore', env: { ...process.env, SUPABASE_DB_URL: env.databaseUrl, EMAIL_API_URL: '', RESEND_API_KEY: '' } });
+      { cwd: root, stdio: 'ignore', env: { ...process.env, SUPABASE_DB_URL: env.databaseUrl, EMAIL_API_URL: '', RESEND_API_KEY: '', STAYBASE_LOCAL_INBOX_URL: '' } });
     await new Promise((resolve) => worker.once('exit', resolve));
     expect(await outboxRow(email.id)).toMatchObject({ status: 'not_sent' });
     const [requeued] = await sql<{ count: number }[]>`select private.resend_unsent_emails() as count`;
