@@ -81,8 +81,18 @@ async function requestAndFindEmail(): Promise<{ id: string; subject: string }> {
 }
 
 const runWorkerFunction = () => fetch(`${env.apiUrl}/functions/v1/email-worker`, {
-  method: 'POST', headers: { authorization: `Bearer ${env.serviceRoleKey}`, 'content-type': 'application/json' }, body: '{}',
-}).then(async (r) => ({ status: r.status, body: await r.json() }));
+  method: 'POST', headers: { authorization: `Bearer ${env.serviceRoleKey}`, 'content-type': 'application/json' },
+  body: JSON.stringify({ max_rows: 500 }),
+}).then(async (r) => ({ status: r.status, body: await r.json() as { claimed: number } }));
+
+/** Every other test file's bookings write e-mails too: runs the worker until the backlog is gone. */
+async function drainBacklog() {
+  for (let run = 0; run < 20; run++) {
+    const { status, body } = await runWorkerFunction();
+    expect(status).toBe(200);
+    if (body.claimed < 500) return;
+  }
+}
 
 const workerProcess = () => spawn(join(root, 'node_modules', '.bin', 'deno'),
   ['run', '--allow-net', '--allow-env', '--allow-read', '--allow-sys', 'scripts/email-worker.ts', '--once', '--lease-seconds=1'],
@@ -103,8 +113,7 @@ describe('the email-worker function', () => {
 
   it('locally, without a Resend key, delivers a booking request\'s e-mail to the local inbox, once', async () => {
     const email = await requestAndFindEmail();
-    const { status } = await runWorkerFunction();
-    expect(status).toBe(200);
+    await drainBacklog();
     expect(await outboxRow(email.id)).toMatchObject({ status: 'sent', attempts: 1 });
     const inbox = await (await fetch(`${env.apiUrl}/inbox/messages?to=${encodeURIComponent(host.email)}`)).json() as { subject: string; text: string }[];
     const received = inbox.filter((m) => m.subject === email.subject);
@@ -115,6 +124,7 @@ describe('the email-worker function', () => {
   });
 
   it('one e-mail even when the worker is killed (kill -9) after the provider accepted it', async () => {
+    await drainBacklog();
     const email = await requestAndFindEmail();
     resend.hangOn.add(email.id);
     const worker = workerProcess();
@@ -139,6 +149,7 @@ describe('the email-worker function', () => {
   }, 60_000);
 
   it('without any provider the e-mail is recorded as not sent, never lost, and can be queued again', async () => {
+    await drainBacklog();
     const email = await requestAndFindEmail();
     const worker = spawn(join(root, 'node_modules', '.bin', 'deno'),
       ['run', '--allow-net', '--allow-env', '--allow-read', '--allow-sys', 'scripts/email-worker.ts', '--once'],
@@ -148,7 +159,7 @@ describe('the email-worker function', () => {
     const [requeued] = await sql<{ count: number }[]>`select private.resend_unsent_emails() as count`;
     expect(requeued!.count).toBeGreaterThan(0);
     expect(await outboxRow(email.id)).toMatchObject({ status: 'pending' });
-    await runWorkerFunction();
+    await drainBacklog();
     expect(await outboxRow(email.id)).toMatchObject({ status: 'sent' });
   }, 60_000);
 });
