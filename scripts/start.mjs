@@ -8,7 +8,7 @@ ensureDependencies(root);
 
 const { startStack } = await import('./lib/stack.mjs');
 const { devUsers } = await import('./lib/dev-users.mjs');
-const { startCalendarSyncLoop, startWorkerLoop } = await import('./lib/worker.mjs');
+const { startCalendarSyncLoop, startEmailWorkerLoop, startWorkerLoop } = await import('./lib/worker.mjs');
 
 const databaseUrl = process.env.DATABASE_URL;
 const stack = await startStack({
@@ -29,6 +29,8 @@ const stack = await startStack({
 
 // The payments outbox worker (refunds, payouts), as a scheduler would call it on a hosted project.
 const worker = startWorkerLoop({ apiUrl: stack.apiUrl, serviceRoleKey: stack.keys.serviceRoleKey });
+// The e-mail worker (notifications' e-mails: Resend with RESEND_API_KEY, else the local inbox).
+const emailWorker = startEmailWorkerLoop({ apiUrl: stack.apiUrl, serviceRoleKey: stack.keys.serviceRoleKey });
 // The calendar sync (other platforms' iCal feeds), as pg_cron runs it every 15 minutes on a hosted project.
 const calendarSync = startCalendarSyncLoop({ apiUrl: stack.apiUrl, serviceRoleKey: stack.keys.serviceRoleKey });
 
@@ -38,6 +40,7 @@ async function shutdown() {
   stopping = true;
   console.log('\nStopping Staybase...');
   worker.stop();
+  emailWorker.stop();
   calendarSync.stop();
   await stack.stop();
   process.exit(0);

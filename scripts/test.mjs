@@ -38,7 +38,7 @@ async function check(name, fn) {
 
 console.log(`Staybase tests on ${databaseUrl ? 'the PostgreSQL server (DATABASE_URL)' : 'embedded PGlite'}\n`);
 await check('tsc --noEmit (strict)', () => run(bin('tsc'), ['--noEmit', '-p', root], { cwd: root }));
-await check('deno check (edge functions)', () => run(bin('deno'), ['check', 'scripts/functions-serve.ts', 'scripts/payments-worker.ts', ...functionEntrypoints()], { cwd: root }));
+await check('deno check (edge functions)', () => run(bin('deno'), ['check', 'scripts/functions-serve.ts', 'scripts/payments-worker.ts', 'scripts/email-worker.ts', ...functionEntrypoints()], { cwd: root }));
 
 // The edge functions talk to a fake Stripe (tests/support/fake-stripe.ts), never to Stripe or to a developer's
 // keys from supabase/functions/.env. Its port is chosen now, so the functions start with its URL; vitest's global

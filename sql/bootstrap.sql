@@ -9,6 +9,9 @@
 --     sessions, refresh_tokens, mfa_factors, mfa_challenges, mfa_amr_claims) for the local Auth API, and auth.uid(),
 --     auth.role(), auth.email(), auth.jwt() reading the `request.jwt.claims` setting exactly as Supabase's do;
 --   * the `storage` schema: storage.buckets, storage.objects (RLS on), storage.foldername()/filename()/extension();
+--   * the `realtime` schema as Supabase Realtime's migrations define what the database side of Broadcast needs:
+--     realtime.messages (the same columns and key; not partitioned here), realtime.topic(), realtime.send() and
+--     realtime.broadcast_changes(). No Realtime server runs here: the rows are written and policed, not delivered;
 --   * Supabase's default privileges on `public`, so a migration that is safe here is safe on a hosted project.
 
 do $$
@@ -339,6 +342,83 @@ $$;
 
 grant execute on function storage.foldername(text), storage.filename(text), storage.extension(text)
   to anon, authenticated, service_role;
+
+-- realtime ------------------------------------------------------------------------------------------------------
+-- Broadcast from the database (Supabase Realtime): realtime.send() writes a row to realtime.messages that the
+-- Realtime server delivers to the topic's subscribers; for a private channel the server lets a client join only
+-- when the client, as its own role and claims with realtime.topic() set, may select from realtime.messages.
+create schema if not exists realtime;
+grant usage on schema realtime to postgres, anon, authenticated, service_role;
+
+create table if not exists realtime.messages (
+  topic text not null,
+  extension text not null,
+  payload jsonb,
+  event text,
+  private boolean default false,
+  updated_at timestamp without time zone not null default now(),
+  inserted_at timestamp without time zone not null default now(),
+  id uuid not null default gen_random_uuid(),
+  constraint messages_pkey primary key (id, inserted_at)
+);
+create index if not exists messages_topic_index on realtime.messages (topic);
+alter table realtime.messages enable row level security;
+grant select, insert, update on realtime.messages to anon, authenticated;
+grant all on realtime.messages to service_role, postgres;
+
+create or replace function realtime.topic() returns text
+language sql stable
+as $$
+  select nullif(current_setting('realtime.topic', true), '')::text;
+$$;
+
+create or replace function realtime.send(payload jsonb, event text, topic text, private boolean default true)
+returns void
+language plpgsql
+as $$
+declare
+  generated_id uuid;
+  final_payload jsonb;
+begin
+  begin
+    generated_id := gen_random_uuid();
+    if payload ? 'id' then
+      final_payload := payload;
+    else
+      final_payload := jsonb_set(payload, '{id}', to_jsonb(generated_id));
+    end if;
+    execute format('set local realtime.topic to %L', topic);
+    insert into realtime.messages (id, payload, event, topic, private, extension)
+    values (generated_id, final_payload, event, topic, private, 'broadcast');
+  exception
+    when others then
+      raise warning 'ErrorSendingBroadcastMessage: %', sqlerrm;
+  end;
+end;
+$$;
+
+create or replace function realtime.broadcast_changes(
+  topic_name text, event_name text, operation text, table_name text, table_schema text, new record, old record,
+  level text default 'ROW'
+) returns void
+language plpgsql
+as $$
+declare
+  row_data jsonb := '{}'::jsonb;
+begin
+  if level = 'STATEMENT' then
+    raise exception 'function can only be triggered for each row, not for each statement';
+  end if;
+  if operation = 'INSERT' or operation = 'UPDATE' or operation = 'DELETE' then
+    row_data := jsonb_build_object('old_record', old, 'record', new, 'operation', operation, 'table', table_name,
+                                   'schema', table_schema);
+    perform realtime.send(row_data, event_name, topic_name);
+  else
+    raise exception 'Unexpected operation type: %', operation;
+  end if;
+end;
+$$;
+grant execute on function realtime.topic() to postgres, anon, authenticated, service_role;
 
 -- vault ---------------------------------------------------------------------------------------------------------
 -- Supabase Vault's interface (supabase_vault): secrets by name, read through vault.decrypted_secrets by the owner

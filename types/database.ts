@@ -115,6 +115,44 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"conversations": {
+                  Row: {
+                    "booking_id": string | null,"created_at": string,"guest_id": string | null,"guest_last_read_at": string | null,"guest_unread_count": number,"host_id": string | null,"host_last_read_at": string | null,"host_unread_count": number,"id": string,"last_message_at": string,"last_message_body": string | null,"last_message_sender_id": string | null,"property_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "booking_id"?: string | null,"created_at"?: string,"guest_id"?: string | null,"guest_last_read_at"?: string | null,"guest_unread_count"?: number,"host_id"?: string | null,"host_last_read_at"?: string | null,"host_unread_count"?: number,"id"?: string,"last_message_at"?: string,"last_message_body"?: string | null,"last_message_sender_id"?: string | null,"property_id": string
+                  }
+                  Update: {
+                    "booking_id"?: string | null,"created_at"?: string,"guest_id"?: string | null,"guest_last_read_at"?: string | null,"guest_unread_count"?: number,"host_id"?: string | null,"host_last_read_at"?: string | null,"host_unread_count"?: number,"id"?: string,"last_message_at"?: string,"last_message_body"?: string | null,"last_message_sender_id"?: string | null,"property_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "conversations_booking_id_fkey"
+      columns: ["booking_id"]
+isOneToOne: false
+      referencedRelation: "bookings"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "conversations_guest_id_fkey"
+      columns: ["guest_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "conversations_host_id_fkey"
+      columns: ["host_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "conversations_property_id_fkey"
+      columns: ["property_id"]
+isOneToOne: false
+      referencedRelation: "properties"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"currencies": {
                   Row: {
                     "code": string,"minor_units": number,"name": string
@@ -146,6 +184,96 @@ isOneToOne: false
       columns: ["property_id"]
 isOneToOne: false
       referencedRelation: "properties"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"messages": {
+                  Row: {
+                    "body": string | null,"conversation_id": string,"created_at": string,"id": number,"masked": boolean,"sender_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "body"?: string | null,"conversation_id": string,"created_at"?: string,"id"?: never,"masked"?: boolean,"sender_id"?: string | null
+                  }
+                  Update: {
+                    "body"?: string | null,"conversation_id"?: string,"created_at"?: string,"id"?: never,"masked"?: boolean,"sender_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "messages_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
+      referencedRelation: "conversations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "messages_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
+      referencedRelation: "my_conversations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "messages_sender_id_fkey"
+      columns: ["sender_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"notification_preferences": {
+                  Row: {
+                    "email_kinds": (Database["public"]['Enums']["notification_kind"])[],"member_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "email_kinds"?: (Database["public"]['Enums']["notification_kind"])[],"member_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "email_kinds"?: (Database["public"]['Enums']["notification_kind"])[],"member_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "notification_preferences_member_id_fkey"
+      columns: ["member_id"]
+isOneToOne: true
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"notifications": {
+                  Row: {
+                    "booking_id": string | null,"conversation_id": string | null,"created_at": string,"data": NonNullable<Json>,"id": number,"kind": Database["public"]['Enums']["notification_kind"],"read_at": string | null,"recipient_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "booking_id"?: string | null,"conversation_id"?: string | null,"created_at"?: string,"data"?: NonNullable<Json>,"id"?: never,"kind": Database["public"]['Enums']["notification_kind"],"read_at"?: string | null,"recipient_id": string
+                  }
+                  Update: {
+                    "booking_id"?: string | null,"conversation_id"?: string | null,"created_at"?: string,"data"?: NonNullable<Json>,"id"?: never,"kind"?: Database["public"]['Enums']["notification_kind"],"read_at"?: string | null,"recipient_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "notifications_booking_id_fkey"
+      columns: ["booking_id"]
+isOneToOne: false
+      referencedRelation: "bookings"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "notifications_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
+      referencedRelation: "conversations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "notifications_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
+      referencedRelation: "my_conversations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "notifications_recipient_id_fkey"
+      columns: ["recipient_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
       referencedColumns: ["id"]
     }
                   ]
@@ -316,6 +444,52 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"conversation_messages": {
+                  Row: {
+                    "body": string | null,"conversation_id": string,"created_at": string,"id": number,"masked": boolean,"sender_id": string | null,"sender_name": string | null
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    {
+      foreignKeyName: "messages_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
+      referencedRelation: "conversations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "messages_conversation_id_fkey"
+      columns: ["conversation_id"]
+isOneToOne: false
+      referencedRelation: "my_conversations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "messages_sender_id_fkey"
+      columns: ["sender_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"my_conversations": {
+                  Row: {
+                    "booking_id": string | null,"booking_status": Database["public"]['Enums']["booking_status"] | null,"check_in": string | null,"check_out": string | null,"id": string,"last_message_at": string,"last_message_body": string | null,"last_message_sender_id": string | null,"listing_city": string | null,"listing_title": string | null,"my_role": string | null,"other_party_avatar_url": string | null,"other_party_id": string | null,"other_party_name": string | null,"property_id": string,"unread_count": number | null
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    {
+      foreignKeyName: "conversations_booking_id_fkey"
+      columns: ["booking_id"]
+isOneToOne: false
+      referencedRelation: "bookings"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "conversations_property_id_fkey"
+      columns: ["property_id"]
+isOneToOne: false
+      referencedRelation: "properties"
+      referencedColumns: ["id"]
+    }
+                  ]
                 }
           }
           Functions: {
@@ -388,6 +562,34 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"mark_conversation_read":
+{ Args: { "conversation_id": string }; Returns: {
+              "booking_id": string | null,
+"created_at": string,
+"guest_id": string | null,
+"guest_last_read_at": string | null,
+"guest_unread_count": number,
+"host_id": string | null,
+"host_last_read_at": string | null,
+"host_unread_count": number,
+"id": string,
+"last_message_at": string,
+"last_message_body": string | null,
+"last_message_sender_id": string | null,
+"property_id": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "conversations"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"mark_notifications_read":
+{ Args: { "ids"?: (number)[] }; Returns: number
+                           },
+"message_original":
+{ Args: { "message_id": number }; Returns: string
+                           },
 "property_calendar":
 { Args: { "from_date": string,"property_id": string,"to_date": string }; Returns: {
               "available": boolean,"night": string,"price_cents": number
@@ -522,6 +724,43 @@ isOneToOne: false
         isOneToOne: false
         isSetofReturn: true
       } },
+"send_message":
+{ Args: { "body": string,"conversation_id": string }; Returns: {
+              "body": string | null,
+"conversation_id": string,
+"created_at": string,
+"id": number,
+"masked": boolean,
+"sender_id": string | null
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "messages"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"start_conversation":
+{ Args: { "body": string,"property_id": string }; Returns: {
+              "booking_id": string | null,
+"created_at": string,
+"guest_id": string | null,
+"guest_last_read_at": string | null,
+"guest_unread_count": number,
+"host_id": string | null,
+"host_last_read_at": string | null,
+"host_unread_count": number,
+"id": string,
+"last_message_at": string,
+"last_message_body": string | null,
+"last_message_sender_id": string | null,
+"property_id": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "conversations"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "submit_review":
 { Args: { "accuracy"?: number,"booking_id": string,"check_in"?: number,"cleanliness"?: number,"comment": string,"communication"?: number,"location"?: number,"rating": number,"value"?: number }; Returns: {
               "accuracy": number | null,
@@ -578,7 +817,7 @@ isOneToOne: false
       } }
           }
           Enums: {
-            "booking_status": "awaiting_host"|"pending_payment"|"confirmed"|"declined"|"expired"|"cancelled"|"completed","cancellation_policy": "flexible"|"moderate"|"strict","listing_status": "draft"|"published"|"archived","payment_outcome": "confirmed"|"already_confirmed"|"amount_mismatch"|"hold_expired"|"cancelled"|"not_found","property_type": "apartment"|"house"|"cabin"|"room"|"villa"|"loft"|"cottage"|"other","review_direction": "guest_to_host"|"host_to_guest"
+            "booking_status": "awaiting_host"|"pending_payment"|"confirmed"|"declined"|"expired"|"cancelled"|"completed","cancellation_policy": "flexible"|"moderate"|"strict","listing_status": "draft"|"published"|"archived","notification_kind": "booking_requested"|"booking_accepted"|"booking_declined"|"booking_expired"|"booking_confirmed"|"booking_cancelled"|"payment_failed"|"message_unread"|"review_window_opened"|"review_published","payment_outcome": "confirmed"|"already_confirmed"|"amount_mismatch"|"hold_expired"|"cancelled"|"not_found","property_type": "apartment"|"house"|"cabin"|"room"|"villa"|"loft"|"cottage"|"other","review_direction": "guest_to_host"|"host_to_guest"
           }
           CompositeTypes: {
             "calendar_feed_link": {
@@ -700,7 +939,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "booking_status": ["awaiting_host", "pending_payment", "confirmed", "declined", "expired", "cancelled", "completed"],"cancellation_policy": ["flexible", "moderate", "strict"],"listing_status": ["draft", "published", "archived"],"payment_outcome": ["confirmed", "already_confirmed", "amount_mismatch", "hold_expired", "cancelled", "not_found"],"property_type": ["apartment", "house", "cabin", "room", "villa", "loft", "cottage", "other"],"review_direction": ["guest_to_host", "host_to_guest"]
+            "booking_status": ["awaiting_host", "pending_payment", "confirmed", "declined", "expired", "cancelled", "completed"],"cancellation_policy": ["flexible", "moderate", "strict"],"listing_status": ["draft", "published", "archived"],"notification_kind": ["booking_requested", "booking_accepted", "booking_declined", "booking_expired", "booking_confirmed", "booking_cancelled", "payment_failed", "message_unread", "review_window_opened", "review_published"],"payment_outcome": ["confirmed", "already_confirmed", "amount_mismatch", "hold_expired", "cancelled", "not_found"],"property_type": ["apartment", "house", "cabin", "room", "villa", "loft", "cottage", "other"],"review_direction": ["guest_to_host", "host_to_guest"]
           }
         }
 } as const

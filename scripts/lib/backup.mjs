@@ -3,9 +3,9 @@
 //
 // What a backup holds: every schema Staybase's migrations create (public, private, and any added later), the
 // migration state (supabase_migrations), the extensions they use, the rows of the platform tables Staybase's data
-// refers to (auth.users, storage.buckets, storage.objects), and what Staybase attaches to those tables (the
-// triggers and policies its migrations create on them). The structure of the platform schemas (auth, storage) is
-// the platform's: a restore target already has it (the bootstrap made it), so a restore skips it and creates only
+// refers to (auth.users, storage.buckets, storage.objects), and what Staybase attaches to those tables and to
+// realtime.messages (the triggers and policies its migrations create on them). The structure of the platform schemas
+// (auth, storage, realtime) is the platform's: a restore target already has it (the bootstrap made it), so a restore skips it and creates only
 // what the target lacks. Two formats, one filter:
 //   * a server: Debian's pg_dump 15 in custom format (`.dump`, compressed), restored with pg_restore -L <list>;
 //   * embedded PGlite (PostgreSQL 18, which a v15 pg_dump refuses): PGlite's own pg_dump (WASM, plain SQL with
@@ -29,13 +29,16 @@ function libpq(url) {
 }
 
 /** The platform's schemas: their structure belongs to Supabase (or the bootstrap), never to a backup. */
-export const PLATFORM_SCHEMAS = ['auth', 'storage'];
+export const PLATFORM_SCHEMAS = ['auth', 'storage', 'realtime'];
 /** Platform tables whose rows are Staybase's data. */
 export const PLATFORM_DATA_TABLES = ['auth.users', 'storage.buckets', 'storage.objects'];
+/** Platform tables Staybase attaches triggers or policies to: those and the Realtime topics' policies (the broadcast
+ * rows themselves are transient, never data). */
+export const PLATFORM_POLICY_TABLES = [...PLATFORM_DATA_TABLES, 'realtime.messages'];
 // Schemas that are neither Staybase's nor the platform's data: tooling (tests), extensions, and the schemas
 // Supabase's own services keep in a hosted project's database.
 const FOREIGN_SCHEMAS = [
-  'extensions', 'tests', 'cron', 'graphql', 'graphql_public', 'realtime', '_realtime', 'vault', 'pgbouncer',
+  'extensions', 'tests', 'cron', 'graphql', 'graphql_public', '_realtime', 'vault', 'pgbouncer',
   'pgsodium', 'pgsodium_masks', 'supabase_functions', 'net', '_analytics', 'pgtle', 'information_schema',
 ];
 const schemaIsStaybase = `n.nspname not like 'pg\\_%' and n.nspname <> all ($1::text[])`;
@@ -217,8 +220,8 @@ export function keepEntry({ type, schema, tag }, existing) {
   if (PLATFORM_SCHEMAS.includes(schema)) {
     const table = `${schema}.${tag.split(' ')[0]}`;
     if (type === 'TABLE DATA') return PLATFORM_DATA_TABLES.includes(table);
-    // Staybase's own additions to platform tables (on_auth_user_created, Storage policies), unless present.
-    if (type === 'TRIGGER' || type === 'POLICY') return PLATFORM_DATA_TABLES.includes(table) && !existing.has(`${type} ${schema} ${tag}`);
+    // Staybase's own additions to platform tables (on_auth_user_created, Storage and Realtime policies), unless present.
+    if (type === 'TRIGGER' || type === 'POLICY') return PLATFORM_POLICY_TABLES.includes(table) && !existing.has(`${type} ${schema} ${tag}`);
     return false;
   }
   if (type === 'SCHEMA') return !PLATFORM_SCHEMAS.includes(tag) && !existing.has(`SCHEMA - ${tag}`);

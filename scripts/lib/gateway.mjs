@@ -107,6 +107,7 @@ export async function startGateway({ port, keys, restUrl, readRestUrl, functions
       return proxy(req, res, functions, url.pathname.slice('/functions/v1'.length) + url.search, headers);
     }
 
+    if (url.pathname === '/inbox/emails' && req.method === 'POST') return inbox.receive(req, res);
     if (url.pathname === '/inbox' || url.pathname === '/inbox/messages') return inbox.serve(req, res, url);
 
     reply(res, 404, { message: 'no route: use /rest/v1, /auth/v1, /functions/v1 or /inbox' });

@@ -47,7 +47,8 @@ export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed =
     // PostgREST 12 takes a JWK set as its secret: it verifies ES256 tokens and legacy HS256 ones alike.
     const postgrest = await startPostgrest({ databaseUrl: dbUrl, jwtSecret: JSON.stringify(POSTGREST_JWKS), embedded });
     const functions = await startFunctions({
-      defaults: functionsDefaults,
+      // Notification e-mails without RESEND_API_KEY (or EMAIL_API_URL) go to the local inbox, which speaks Resend's API.
+      defaults: { STAYBASE_LOCAL_INBOX_URL: `http://127.0.0.1:${apiPort}/inbox`, ...functionsDefaults },
       env: {
         ...functionsEnv,
         SUPABASE_URL: `http://127.0.0.1:${apiPort}`,

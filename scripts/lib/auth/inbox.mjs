@@ -1,10 +1,13 @@
 // The local inbox: every e-mail the local Auth API would send (confirmation, recovery, e-mail change,
 // reauthentication) is kept here instead, newest first, as Inbucket/Mailpit keep them under `supabase start`. The
 // gateway serves it at /inbox (a page) and /inbox/messages (JSON, ?to=<address>); `npm run inbox` prints it.
+// It also stands in for Resend's HTTP API at POST /inbox/emails (EMAIL_API_URL=<gateway>/inbox for the email-worker
+// function): the notifications' e-mails land here too, once per Idempotency-Key, as Resend sends once per key.
 const escape = (text) => String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
 export function createInbox({ limit = 500 } = {}) {
   const messages = [];
+  const sentByKey = new Map();
   return {
     /** Stores a message: { to, subject, html, type, token, token_hash, link }. */
     deliver(message) {
@@ -13,6 +16,34 @@ export function createInbox({ limit = 500 } = {}) {
     },
     list(to) {
       return to ? messages.filter((m) => m.to.toLowerCase() === to.toLowerCase()) : [...messages];
+    },
+    /** POST /inbox/emails, Resend's shape: { from, to, subject, text | html } → { id }; a repeated key, the same id. */
+    async receive(req, res) {
+      const chunks = [];
+      for await (const chunk of req) chunks.push(chunk);
+      let email;
+      try {
+        email = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        email = null;
+      }
+      const to = Array.isArray(email?.to) ? email.to : [email?.to].filter(Boolean);
+      if (!email || to.length === 0 || !email.subject) {
+        res.writeHead(422, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ name: 'validation_error', message: 'to and subject are required' }));
+      }
+      const key = req.headers['idempotency-key'] ? String(req.headers['idempotency-key']) : null;
+      let id = key ? sentByKey.get(key) : undefined;
+      if (!id) {
+        id = crypto.randomUUID();
+        if (key) sentByKey.set(key, id);
+        const escaped = escape(email.text ?? '');
+        for (const address of to) {
+          this.deliver({ to: address, subject: email.subject, html: email.html ?? `<p>${escaped}</p>`, text: email.text, type: 'notification', email_id: id });
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id }));
     },
     /** GET /inbox and /inbox/messages. */
     serve(req, res, url) {
