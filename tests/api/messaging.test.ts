@@ -75,7 +75,9 @@ describe('conversations through PostgREST', () => {
   });
 
   it('notifications: the recipient reads theirs and marks them read', async () => {
-    const { error } = await clientAs(guest).rpc('request_booking', { property_id: listing, check_in: '2031-03-01', check_out: '2031-03-03', guests: 1 });
+    // Within the listing's booking window (365 days by default).
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const { error } = await clientAs(guest).rpc('request_booking', { property_id: listing, check_in: day(120), check_out: day(122), guests: 1 });
     expect(error).toBeNull();
     const { data: hostNotices } = await clientAs(host).from('notifications').select('kind, read_at, data').is('read_at', null);
     expect(hostNotices!.map((n) => n.kind)).toContain('booking_requested');

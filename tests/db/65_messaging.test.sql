@@ -117,7 +117,7 @@ select is((public.send_message(tests.fixture('conversation', 'gus_loft'), 'Call 
 -- A booking request joins the thread ---------------------------------------------------------------------------------
 select tests.act_as(tests.user('mei'));
 select tests.remember('booking', 'mei_request', (public.request_booking(tests.property('Chat loft'),
-  private.local_today('Pacific/Auckland') + 30, private.local_today('Pacific/Auckland') + 32, 2,
+  tests.local_today('Pacific/Auckland') + 30, tests.local_today('Pacific/Auckland') + 32, 2,
   'Hi! Reach me at mei@example.com')).id);
 select is((select booking_id from public.my_conversations where property_id = tests.property('Chat loft')),
   tests.booking('mei_request'), 'a booking request opens a conversation linked to the booking');

@@ -18,7 +18,7 @@ $$;
 -- Requested, accepted, confirmed, cancelled ------------------------------------------------------------------------
 select tests.act_as(tests.user('gus'));
 select tests.remember('booking', 'b1', (public.request_booking(tests.property('Notice loft'),
-  private.local_today('Pacific/Auckland') + 30, private.local_today('Pacific/Auckland') + 32, 2)).id);
+  tests.local_today('Pacific/Auckland') + 30, tests.local_today('Pacific/Auckland') + 32, 2)).id);
 select tests.act_as_owner();
 select is(pg_temp.kinds(tests.user('hana'), tests.booking('b1')), array['booking_requested'], 'a booking request notifies the host');
 select is(pg_temp.kinds(tests.user('gus'), tests.booking('b1')), '{}'::text[], 'the guest is not told of their own request');
@@ -59,9 +59,9 @@ select is((select data ->> 'total_cents' from public.notifications where recipie
 -- Declined, expired ----------------------------------------------------------------------------------------------------
 select tests.act_as(tests.user('gus'));
 select tests.remember('booking', 'b2', (public.request_booking(tests.property('Notice loft'),
-  private.local_today('Pacific/Auckland') + 40, private.local_today('Pacific/Auckland') + 42, 1)).id);
+  tests.local_today('Pacific/Auckland') + 40, tests.local_today('Pacific/Auckland') + 42, 1)).id);
 select tests.remember('booking', 'b3', (public.request_booking(tests.property('Notice loft'),
-  private.local_today('Pacific/Auckland') + 50, private.local_today('Pacific/Auckland') + 52, 1)).id);
+  tests.local_today('Pacific/Auckland') + 50, tests.local_today('Pacific/Auckland') + 52, 1)).id);
 select tests.act_as(tests.user('hana'));
 select public.respond_to_booking(tests.booking('b2'), false);
 select tests.act_as_owner();
@@ -75,7 +75,7 @@ select is(pg_temp.kinds(tests.user('hana'), tests.booking('b3')), array['booking
 -- Payment failed --------------------------------------------------------------------------------------------------------
 select tests.act_as(tests.user('gus'));
 select tests.remember('booking', 'b4', (public.request_booking(tests.property('Notice loft'),
-  private.local_today('Pacific/Auckland') + 60, private.local_today('Pacific/Auckland') + 62, 1)).id);
+  tests.local_today('Pacific/Auckland') + 60, tests.local_today('Pacific/Auckland') + 62, 1)).id);
 select tests.act_as(tests.user('hana'));
 select public.respond_to_booking(tests.booking('b4'), true);
 select tests.act_as_owner();
@@ -124,12 +124,12 @@ select throws_ok($$ insert into public.notifications (recipient_id, kind) values
   'nobody writes notifications directly');
 select tests.act_as(tests.user('gus'));
 select tests.remember('booking', 'm1', (public.request_booking(tests.property('Notice loft'),
-  private.local_today('Pacific/Auckland') + 70, private.local_today('Pacific/Auckland') + 72, 1)).id);
+  tests.local_today('Pacific/Auckland') + 70, tests.local_today('Pacific/Auckland') + 72, 1)).id);
 select tests.act_as(tests.user('hana'));
 insert into public.notification_preferences (member_id, email_kinds) values (tests.user('hana'), array['booking_confirmed']::public.notification_kind[]);
 select tests.act_as(tests.user('gus'));
 select tests.remember('booking', 'm2', (public.request_booking(tests.property('Notice loft'),
-  private.local_today('Pacific/Auckland') + 80, private.local_today('Pacific/Auckland') + 82, 1)).id);
+  tests.local_today('Pacific/Auckland') + 80, tests.local_today('Pacific/Auckland') + 82, 1)).id);
 select tests.act_as_owner();
 select is((select count(*)::integer from private.email_outbox o join public.notifications n on n.id = o.notification_id
             where n.booking_id = tests.booking('m2')), 0, 'a kind the member turned off sends no e-mail');
