@@ -20,6 +20,11 @@ const { schemaDrift } = await import('./lib/schemas.mjs');
 const { freePort, run } = await import('./lib/processes.mjs');
 
 const databaseUrl = process.env.DATABASE_URL;
+// `npm test -- <file> ...` runs only those test files (tests/db/*.test.sql suites or vitest files) after the same
+// checks: a quick loop while working on one domain, never a substitute for the full run.
+const only = process.argv.slice(2);
+const onlySuites = only.filter((f) => f.endsWith('.test.sql')).map((f) => f.split('/').pop());
+const onlyFiles = [...only.filter((f) => !f.endsWith('.test.sql')), ...(onlySuites.length ? ['tests/pgtap.test.ts'] : [])];
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const results = [];
 let vitest = null;
@@ -36,7 +41,7 @@ async function check(name, fn) {
   }
 }
 
-console.log(`Staybase tests on ${databaseUrl ? 'the PostgreSQL server (DATABASE_URL)' : 'embedded PGlite'}\n`);
+console.log(`Staybase tests on ${databaseUrl ? 'the PostgreSQL server (DATABASE_URL)' : 'embedded PGlite'}${only.length ? `, only ${only.join(' ')}` : ''}\n`);
 await check('tsc --noEmit (strict)', () => run(bin('tsc'), ['--noEmit', '-p', root], { cwd: root }));
 await check('deno check (edge functions)', () => run(bin('deno'), ['check', 'scripts/functions-serve.ts', 'scripts/payments-worker.ts', 'scripts/email-worker.ts', ...functionEntrypoints()], { cwd: root }));
 
@@ -95,12 +100,13 @@ await runSqlFile(stack.dbUrl, 'sql/tests/helpers.sql');
 const reportDir = mkdtempSync(join(tmpdir(), 'staybase-vitest-'));
 const report = join(reportDir, 'summary.json');
 const vitestExit = await new Promise((resolve) => {
-  const child = spawn(bin('vitest'), ['run', '--reporter=default', `--reporter=${join(root, 'scripts', 'lib', 'vitest-summary.mjs')}`], {
+  const child = spawn(bin('vitest'), ['run', ...onlyFiles, '--reporter=default', `--reporter=${join(root, 'scripts', 'lib', 'vitest-summary.mjs')}`], {
     cwd: root,
     stdio: 'inherit',
     env: {
       ...process.env,
       STAYBASE_VITEST_SUMMARY: report,
+      ...(onlySuites.length ? { STAYBASE_PGTAP_SUITES: onlySuites.join(',') } : {}),
       STAYBASE_TEST_DB_URL: stack.dbUrl,
       STAYBASE_TEST_API_URL: stack.apiUrl,
       STAYBASE_TEST_ANON_KEY: stack.keys.anonKey,

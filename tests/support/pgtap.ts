@@ -8,7 +8,11 @@ export type SuiteRun = { planned: number | null; assertions: Assertion[]; error:
 
 export const pgtapDir = new URL('../db/', import.meta.url).pathname;
 /** The pgTAP suite files (tests/db/*.test.sql), in the order they run. */
-export const pgtapSuites = () => readdirSync(pgtapDir).filter((f) => f.endsWith('.test.sql')).sort();
+/** `npm test -- tests/db/<file>` narrows them to the files it names (STAYBASE_PGTAP_SUITES). */
+export const pgtapSuites = () => {
+  const only = process.env.STAYBASE_PGTAP_SUITES?.split(',');
+  return readdirSync(pgtapDir).filter((f) => f.endsWith('.test.sql') && (!only || only.includes(f))).sort();
+};
 
 export function parseTap(lines: string[]): Omit<SuiteRun, 'error'> {
   let planned: number | null = null;
