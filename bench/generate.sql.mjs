@@ -1,12 +1,26 @@
-// The benchmark's data, as set-based SQL statements run in order (bench/run.mjs shows a progress bar over them).
-// Deterministic (setseed), fast on 2 cores: listings, photos and amenities in batches; bookings inserted as the
-// rows request_booking would have made, with their claims inserted set-based right after (see run.mjs).
+// The benchmark's data, as set-based SQL statements (bench/run.mjs runs them and shows a progress bar over them).
+// Deterministic (setseed), fast on 2 cores: listings with their photos and amenities, then their bookings with their
+// claims, each batch one statement of data-modifying CTEs (no batch rescans a table), batches spread over two
+// connections; bookings are the rows request_booking would have made, priced by one call of private.price_stays per
+// stay (dates), not per booking.
 
-export const CITIES = 240;
-export const LISTINGS = 100_000;
-export const HOSTS = 2_000;
-export const GUESTS = 4_000;
-export const BATCHES = 10;
+/** The marketplace's size: 100,000 listings unless run.mjs calls scale(). */
+export let LISTINGS = 100_000;
+/** Cities grow with the listings (240 per 100,000): a larger marketplace has more places at the same density. */
+export let CITIES = 240;
+export let HOSTS = 2_000;
+export let GUESTS = 4_000;
+/** Batches of 10,000 listings. */
+export let BATCHES = 10;
+export function scale(listings) {
+  LISTINGS = listings;
+  CITIES = Math.max(1, Math.round((listings * 240) / 100_000));
+  HOSTS = Math.max(1, Math.round(listings / 50));
+  GUESTS = Math.max(1, Math.round(listings / 25));
+  BATCHES = Math.ceil(listings / 10_000);
+}
+/** The listings of batch b: [from, to). */
+export const batchRange = (b) => [Math.floor((b * LISTINGS) / BATCHES), Math.floor(((b + 1) * LISTINGS) / BATCHES)];
 /** Bookings per listing: one in each of these 30-day slots from tomorrow (so they never overlap), 2..6 nights. */
 export const SLOTS = 6;
 
@@ -25,18 +39,21 @@ export const WORDS = [
 // (property_id with =, nights with &&); that index then degenerates (~150 buffers a probe instead of ~3), which
 // production ids (gen_random_uuid) never do.
 const listingId = (j) => `(substr(md5('listing ' || ${j}), 1, 8) || '-' || substr(md5('listing ' || ${j}), 9, 4) || '-4' || substr(md5('listing ' || ${j}), 14, 3) || '-8000-' || lpad(${j}::text, 12, '0'))::uuid`;
-/** The listings of the batch [from, to), by the number in the last 12 digits of their ids. */
+/** The listings of the batch [from, to), by the number in the last 12 digits of their ids (a scan of the table). */
 const inBatch = (column, from, to) => `right(${column}::text, 12)::int between ${from} and ${to - 1}`;
+/** The published listings of the batch [from, to), read by primary key. */
+const batchListings = (from, to) => `generate_series(${from}, ${to - 1}) j join public.properties p on p.id = ${listingId('j')} and p.status = 'published'`;
 
-// Helper objects the statements below use; dropped at the end.
-export const setup = `
+// Helper objects the statements below use.
+export const setup = () => `
 select setseed(0.42);
 create schema bench;
 create table bench.city as
 select i as n,
        initcap((array['ka','lo','mi','sa','te','ro','vi','na','do','pe','lu','ba'])[1 + i % 12]
          || (array['ra','len','mo','si','tar','vo','ne','gal','po','ri','da','fen'])[1 + (i / 12) % 12]
-         || (array['ton','ville','burg','ia','mar','haven','stad','polis','vik','ford','mouth','field'])[1 + (i / 144) % 12]) as name,
+         || (array['ton','ville','burg','ia','mar','haven','stad','polis','vik','ford','mouth','field'])[1 + (i / 144) % 12])
+         || case when i >= 1728 then ' ' || to_char(1 + i / 1728, 'FMRN') else '' end as name,
        -- spread over the inhabited latitudes and every longitude, some next to the antimeridian
        -45 + ((i * 7919) % 1000) * 0.11 as latitude,
        -179.5 + ((i * 104729) % 3590) * 0.1 as longitude,
@@ -48,7 +65,7 @@ update bench.city set time_zone = case when round(longitude / 15) = 0 then 'Etc/
 create table bench.word as select ordinality::int - 1 as n, w from unnest(array[${WORDS.map((w) => `'${w}'`).join(',')}]) with ordinality w;
 `;
 
-export const users = `
+export const users = () => `
 insert into auth.users (id, instance_id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
 select ('b0000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, '00000000-0000-0000-0000-000000000000',
        'authenticated', 'authenticated',
@@ -57,10 +74,11 @@ select ('b0000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, '00000000-0
 from generate_series(0, ${HOSTS + GUESTS - 1}) i;
 `;
 
-// One batch of listings: [from, to).
+// One batch of listings: [from, to), with their photos and amenity rows.
 export function listings(from, to) {
   return `
 select setseed(${(from / LISTINGS).toFixed(6)});
+with listing as (
 insert into public.properties (id, host_id, title, description, property_type, status, address_line, city, region,
   country_code, latitude, longitude, time_zone, max_guests, bedrooms, beds, bathrooms, nightly_price_cents, currency,
   cleaning_fee_cents, weekly_discount_pct, monthly_discount_pct, min_nights, max_nights, instant_book,
@@ -99,26 +117,46 @@ join lateral (select (enum_range(null::public.property_type))[1 + (random() * 7 
 join bench.word w1 on w1.n = (j * 7 + 1) % 60 join bench.word w2 on w2.n = (j * 13 + 3) % 60
 join bench.word w3 on w3.n = (j * 17 + 5) % 60 join bench.word w4 on w4.n = (j * 31 + 7) % 60
 join bench.word w5 on w5.n = (j * 37 + 11) % 60 join bench.word w6 on w6.n = (j * 41 + 13) % 60
-join bench.word w7 on w7.n = (j * 43 + 17) % 60 join bench.word w8 on w8.n = (j * 47 + 19) % 60;
-
+join bench.word w7 on w7.n = (j * 43 + 17) % 60 join bench.word w8 on w8.n = (j * 47 + 19) % 60
+returning id, amenity_codes
+), photo as (
 insert into public.property_photos (property_id, storage_path, position)
-select p.id, p.id || '/photo-' || i || '.jpg', i
-from public.properties p cross join generate_series(0, 1) i
-where ${inBatch('p.id', from, to)};
-
+select l.id, l.id || '/photo-' || i || '.jpg', i
+from listing l cross join generate_series(0, 1) i
+)
 -- The same amenity sets as rows (the statement trigger that derives amenity_codes is off during the load).
 insert into public.property_amenities (property_id, amenity_code)
-select p.id, code
-from public.properties p cross join unnest(p.amenity_codes) code
-where ${inBatch('p.id', from, to)};
+select l.id, code
+from listing l cross join unnest(l.amenity_codes) code;
 `;
 }
 
-// One batch of bookings for the listings [from, to): confirmed stays, plus a few live and a few stale holds, each
-// priced by private.price_stays (the fee rule lives only there).
+// One batch of bookings for the listings [from, to): confirmed stays, plus a few live and a few stale holds, priced
+// by private.price_stays (the fee rule lives only there) once per stay's dates for every listing of the batch booked
+// on them, with the claims the claim trigger would have made.
 export function bookings(from, to) {
   return `
 select setseed(${(0.5 + from / LISTINGS / 2).toFixed(6)});
+-- The batch's stays in a temporary table with statistics, so that the join below is planned for their real number.
+create temporary table stay as
+  select p.id as property_id, p.host_id, p.cancellation_policy, p.time_zone,
+         ('b0000000-0000-4000-8000-' || lpad((${HOSTS} + (random() * ${GUESTS - 1})::int)::text, 12, '0'))::uuid as guest_id,
+         b.check_in, b.check_in + b.nights as check_out,
+         case when b.roll < 0.02 then 'pending_payment' else 'confirmed' end::public.booking_status as status,
+         b.roll < 0.01 as stale
+  from ${batchListings(from, to)}
+  cross join generate_series(0, ${SLOTS - 1}) k
+  -- p.id in the lateral subquery makes it depend on the listing: with k alone, the planner may evaluate it once per
+  -- slot and join it to every listing of the batch (then every listing shares the same six stays).
+  cross join lateral (select current_date + 1 + k * 30 + (random() * 19)::int as check_in, 2 + (random() * 4)::int as nights,
+                             random() as roll, k as kk, p.id as pid) b;
+analyze stay;
+with quote as materialized (
+  -- Priced by the one pricing rule, as request_booking would have frozen them.
+  select q.property_id, d.check_in, d.check_out, q.quote
+  from (select check_in, check_out, array_agg(property_id) as ids from stay group by check_in, check_out) d
+  cross join lateral private.price_stays(d.ids, d.check_in, d.check_out) q
+), booking as (
 insert into public.bookings (property_id, guest_id, host_id, check_in, check_out, guests, status, currency, nightly,
   accommodation_cents, discount_cents, cleaning_fee_cents, service_fee_cents, total_cents, host_fee_cents,
   host_payout_cents, cancellation_policy, time_zone, check_in_at, check_out_at, expires_at, confirmed_at)
@@ -129,35 +167,31 @@ select s.property_id, s.guest_id, s.host_id, s.check_in, s.check_out, 1, s.statu
        (s.check_in + time '15:00') at time zone s.time_zone, (s.check_out + time '11:00') at time zone s.time_zone,
        case when s.status = 'pending_payment' then case when s.stale then now() - interval '2 hours' else now() + interval '1 day' end end,
        case when s.status = 'confirmed' then now() end
-from (
-  select p.id as property_id, p.host_id, p.cancellation_policy, p.time_zone,
-         ('b0000000-0000-4000-8000-' || lpad((${HOSTS} + (random() * ${GUESTS - 1})::int)::text, 12, '0'))::uuid as guest_id,
-         b.check_in, b.check_in + b.nights as check_out,
-         case when b.roll < 0.02 then 'pending_payment' else 'confirmed' end::public.booking_status as status,
-         b.roll < 0.01 as stale
-  from public.properties p
-  cross join generate_series(0, ${SLOTS - 1}) k
-  -- p.id in the lateral subquery makes it depend on the listing: with k alone, the planner may evaluate it once per
-  -- slot and join it to every listing of the batch (then 9,900 listings share the same six stays).
-  cross join lateral (select current_date + 1 + k * 30 + (random() * 19)::int as check_in, 2 + (random() * 4)::int as nights,
-                             random() as roll, k as kk, p.id as pid) b
-  where p.status = 'published'
-    and ${inBatch('p.id', from, to)}
-) s
--- Priced by the one pricing rule, as request_booking would have frozen them.
-cross join lateral private.price_stays(array[s.property_id], s.check_in, s.check_out) q;
-
+from stay s join quote q using (property_id, check_in, check_out)
+returning *
+), claim as (
 -- The claims the claim trigger would have made, set-based; the exclusion constraint checks every one of them.
 insert into private.calendar_claims (property_id, nights, booking_id, expires_at)
 select b.property_id, daterange(b.check_in, b.check_out), b.id, b.expires_at
-from public.bookings b
-where ${inBatch('b.property_id', from, to)};
+from booking b
+), conversation as (
+-- Each guest's conversation about the listing, linked to their latest booking of it (the messaging trigger's work).
+insert into public.conversations (property_id, guest_id, host_id, booking_id)
+select distinct on (b.property_id, b.guest_id) b.property_id, b.guest_id, b.host_id, b.id
+from booking b
+order by b.property_id, b.guest_id, b.check_in desc
+on conflict on constraint one_conversation_per_guest_and_listing do update set booking_id = excluded.booking_id
+)
+-- The host's notice of each payment hold (the notifications trigger's work).
+select count(private.notify(b.host_id, 'booking_requested', b.id, null, private.booking_notice(row(b.*)::public.bookings, b.host_id)))
+from booking b
+where b.status = 'pending_payment';
+drop table stay;
 
 -- Host blocks in the gap at the end of a slot (days 26..28), through the normal path (their trigger claims).
 insert into public.availability_blocks (property_id, start_date, end_date, note)
 select p.id, current_date + 1 + 30 * (1 + (hashtext(p.id::text) & 3)) + 26, current_date + 1 + 30 * (1 + (hashtext(p.id::text) & 3)) + 29, 'bench'
-from public.properties p
-where p.status = 'published' and hashtext(p.id::text) % 20 = 0
-  and ${inBatch('p.id', from, to)};
+from ${batchListings(from, to)}
+where hashtext(p.id::text) % 20 = 0;
 `;
 }

@@ -15,62 +15,149 @@ import { join } from 'node:path';
 import { connect, migrate, recreateServerDatabase, root } from '../scripts/lib/database.mjs';
 import * as generate from './generate.sql.mjs';
 
+// npm run bench -- --listings N: the scale curve (bench/scale.mjs runs this program once per size, in a database of
+// its own, with BENCH_LISTINGS and BENCH_SEARCH_ONLY set, and puts the sizes side by side).
+const listingsArgument = process.argv.indexOf('--listings');
+if (listingsArgument >= 0) {
+  await (await import('./scale.mjs')).scaleCurve(Number(process.argv[listingsArgument + 1]));
+  process.exit(0);
+}
+if (process.env.BENCH_LISTINGS) generate.scale(Number(process.env.BENCH_LISTINGS));
+// Only the build and the search shapes (a size of the scale curve): results in BENCH_RESULTS_FILE, plans in
+// BENCH_PLANS_DIR.
+const searchOnly = process.env.BENCH_SEARCH_ONLY === '1';
+
 const url = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/staybase_bench';
 const SEARCH_ITERATIONS = Number(process.env.BENCH_SEARCH_ITERATIONS ?? 200);
 const NAIVE_SECONDS = Number(process.env.BENCH_NAIVE_SECONDS ?? 15);
 const BOOKING_SECONDS = 20;
 const CLIENTS = 8;
 const resultsDir = join(root, 'bench', 'results');
+const plansDir = process.env.BENCH_PLANS_DIR ?? join(resultsDir, 'plans');
 const started = performance.now();
 const log = (line) => process.stderr.write(`${line}\n`);
 
 // Build --------------------------------------------------------------------------------------------------------------
-log(`Staybase bench on ${url.replace(/:[^:@/]*@/, ':***@')}`);
+log(`Staybase bench on ${url.replace(/:[^:@/]*@/, ':***@')}, ${generate.LISTINGS} listings`);
 // BENCH_REUSE=1 measures again on the database a previous run generated (while tuning); a normal run builds it.
 const reuse = process.env.BENCH_REUSE === '1';
 if (!reuse) {
   await recreateServerDatabase(url);
   await migrate(url, { seed: false });
 }
+// The load's sessions: no wait for the WAL flush at each commit, and memory to build indexes (this database only).
+const LOAD_SETTINGS = `set synchronous_commit = off; set maintenance_work_mem = '512MB'; set work_mem = '64MB';`;
 const owner = connect(url, { max: 1 });
 const [{ version }] = await owner`select version()`;
 const { loadavg } = await import('node:os');
 const loadAtStart = loadavg();
 
+// The load: the triggers that derive rows and columns the generator writes itself are off; the secondary indexes and
+// the foreign keys of the tables it fills are dropped, then built and checked again once the rows are in (one sorted
+// build per index, one query per foreign key, instead of an index insert and a lookup per row); the primary keys,
+// unique, check and exclusion constraints stay. The listings and their bookings go in batches, over two connections.
+const LOADED_TABLES = ['public.properties', 'public.property_photos', 'public.property_amenities', 'public.bookings',
+  'private.calendar_claims', 'public.availability_blocks', 'public.conversations', 'public.notifications'];
+let secondaryIndexes = [];
+let foreignKeys = [];
 const steps = [
-  ['set up', generate.setup, 1],
-  ['users', generate.users, 1],
-  ['load mode', `
-    alter table public.property_amenities disable trigger property_amenities_sync_codes_after_insert;
-    alter table public.property_photos disable trigger property_photos_sync_cover_after_insert;
-    alter table public.bookings disable trigger bookings_claim_nights;`, 0],
+  ['set up', generate.setup(), 1],
+  ['users', generate.users(), 1],
+  ['load mode', async (sql) => {
+    secondaryIndexes = await sql`
+      select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as definition
+      from pg_index i
+      where i.indrelid = any (${LOADED_TABLES}::regclass[])
+        and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)`;
+    foreignKeys = await sql`
+      select c.conrelid::regclass::text as table_name, c.conname as name, pg_get_constraintdef(c.oid) as definition
+      from pg_constraint c
+      where c.conrelid = any (${LOADED_TABLES}::regclass[]) and c.contype = 'f'`;
+    await sql.unsafe(`
+      ${foreignKeys.map((key) => `alter table ${key.table_name} drop constraint ${key.name};`).join('\n')}
+      alter table public.property_amenities disable trigger property_amenities_sync_codes_after_insert;
+      alter table public.property_photos disable trigger property_photos_sync_cover_after_insert;
+      alter table public.bookings disable trigger bookings_claim_nights;
+      alter table public.bookings disable trigger bookings_link_conversation;
+      alter table public.bookings disable trigger bookings_notify;
+      ${secondaryIndexes.map((index) => `drop index ${index.name};`).join('\n')}`).simple();
+  }, 0],
 ];
-const listingBatch = generate.LISTINGS / generate.BATCHES;
-for (let b = 0; b < generate.BATCHES; b++) steps.push([`listings ${(b + 1) * listingBatch}`, generate.listings(b * listingBatch, (b + 1) * listingBatch), 4]);
-for (let b = 0; b < generate.BATCHES; b++) steps.push([`bookings for listings ${(b + 1) * listingBatch}`, generate.bookings(b * listingBatch, (b + 1) * listingBatch), 8]);
-steps.push(['normal mode', `
+const listingSteps = [];
+for (let b = 0; b < generate.BATCHES; b++) {
+  const [from, to] = generate.batchRange(b);
+  listingSteps.push([[`listings ${to}`, generate.listings(from, to), 4 * (to - from) / 10_000],
+                     [`bookings for listings ${to}`, generate.bookings(from, to), 8 * (to - from) / 10_000]]);
+}
+steps.push(['batches', listingSteps, 0]);
+steps.push(['normal mode', async (sql) => {
+  await sql.unsafe(`
     alter table public.bookings enable trigger bookings_claim_nights;
+    alter table public.bookings enable trigger bookings_link_conversation;
+    alter table public.bookings enable trigger bookings_notify;
     alter table public.property_amenities enable trigger property_amenities_sync_codes_after_insert;
-    alter table public.property_photos enable trigger property_photos_sync_cover_after_insert;
-`, 1]);
-steps.push(['vacuum analyze', 'vacuum analyze', 6]);
+    alter table public.property_photos enable trigger property_photos_sync_cover_after_insert;`).simple();
+}, 1]);
+steps.push(['indexes', 'indexes', 2 * generate.LISTINGS / 100_000]);
+steps.push(['vacuum analyze', 'vacuum analyze', 6 * generate.LISTINGS / 100_000]);
 
-const totalWeight = steps.reduce((sum, [, , weight]) => sum + weight, 0);
+const totalWeight = steps.reduce((sum, [, , weight]) => sum + weight, 0)
+  + listingSteps.flat().reduce((sum, [, , weight]) => sum + weight, 0);
 let doneWeight = 0;
 const generationStarted = performance.now();
+const stepSeconds = {};
 function progress(label) {
   const width = 30;
   const filled = Math.round((doneWeight / totalWeight) * width);
   const seconds = ((performance.now() - generationStarted) / 1000).toFixed(0);
   process.stderr.write(`\r  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.round((doneWeight / totalWeight) * 100)).padStart(3)}% ${seconds.padStart(4)} s  ${label.padEnd(40)}`);
 }
+const timeStep = async (kind, run) => {
+  const t0 = performance.now();
+  await run();
+  stepSeconds[kind] = Math.round(((stepSeconds[kind] ?? 0) + (performance.now() - t0) / 1000) * 10) / 10;
+};
 log('Generating the marketplace:');
+const loaders = [owner, connect(url, { max: 1 })];
+for (const sql of loaders) await sql.unsafe(LOAD_SETTINGS).simple();
 for (const [label, statement, weight] of reuse ? [] : steps) {
   progress(label);
-  await owner.unsafe(statement).simple();
+  if (label === 'batches') {
+    // Two workers take the batches in turn (a batch's bookings follow its listings on the same connection).
+    let next = 0;
+    await timeStep('batches', () => Promise.all(loaders.map(async (sql) => {
+      while (next < statement.length) {
+        for (const [batchLabel, text, batchWeight] of statement[next++]) {
+          await sql.unsafe(text).simple();
+          doneWeight += batchWeight;
+          progress(batchLabel);
+        }
+      }
+    })));
+  } else if (label === 'indexes') {
+    // Built two at a time; then the foreign keys, each checked over the whole table by one query.
+    const queue = [...secondaryIndexes];
+    await timeStep('indexes', () => Promise.all(loaders.map(async (sql) => {
+      while (queue.length) await sql.unsafe(queue.shift().definition);
+    })));
+    await timeStep('foreign keys', async () => {
+      for (const key of foreignKeys) await owner.unsafe(`alter table ${key.table_name} add constraint ${key.name} ${key.definition}`);
+    });
+  } else if (label === 'vacuum analyze') {
+    // One table per connection at a time.
+    const queue = (await owner`select c.oid::regclass::text as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                                where c.relkind = 'r' and n.nspname in ('public', 'private', 'auth', 'bench')
+                                order by c.relpages desc`).map((r) => r.name);
+    await timeStep('vacuum analyze', () => Promise.all(loaders.map(async (sql) => {
+      while (queue.length) await sql.unsafe(`vacuum analyze ${queue.shift()}`);
+    })));
+  } else {
+    await timeStep(label, () => (typeof statement === 'function' ? statement(owner) : owner.unsafe(statement).simple()));
+  }
   doneWeight += weight;
   progress(label);
 }
+await loaders[1].end();
 process.stderr.write('\n');
 const generationSeconds = (performance.now() - generationStarted) / 1000;
 
@@ -84,7 +171,9 @@ const [data] = await owner`
          (select count(*) from public.availability_blocks)::int as host_blocks,
          (select count(*) from private.calendar_claims)::int as claims,
          (select count(*) from public.property_amenities)::int as amenity_rows,
-         pg_size_pretty(pg_database_size(current_database())) as database_size`;
+         pg_size_pretty(pg_database_size(current_database())) as database_size,
+         pg_database_size(current_database())::float8 as database_bytes,
+         round(pg_database_size(current_database())::numeric / greatest(1, (select count(*) from public.properties)))::int as bytes_per_listing`;
 log(`  ${data.listings} listings in ${data.cities} cities, ${data.bookings} bookings (${data.booked_nights} confirmed nights), ${data.claims} claims, ${generationSeconds.toFixed(0)} s`);
 
 // Search -------------------------------------------------------------------------------------------------------------
@@ -99,16 +188,22 @@ const stay = () => {
   return { check_in: day(start), check_out: day(start + 3 + Math.floor(random() * 3)) };
 };
 
-// Word pairs for the text shape: the search ranks at most rank_budget candidates (private.search_settings; more is
-// refused as search_too_broad), and the generator's words co-occur unevenly (from ~1,600 to ~13,000 listings for a
-// pair), so the shape draws from the pairs a search answers.
-const textPairs = (await owner`
-  select a.w as a, b.w as b from bench.word a join bench.word b on a.n < b.n
-   where (select count(*) from (select 1 from public.properties p
-                                 where p.status = 'published' and p.max_guests >= 2
-                                   and p.search_document @@ websearch_to_tsquery('english', a.w || ' ' || b.w)
-                                 limit (select rank_budget + 1 from private.search_settings)) s)
-         <= (select rank_budget from private.search_settings)`).map((r) => [r.a, r.b]);
+// Words for the text shape: the search ranks at most rank_budget candidates (private.search_settings; more is
+// refused as search_too_broad), and the generator's 60 words co-occur unevenly (from ~1,600 to ~13,000 listings for a
+// pair at 100,000 listings, ten times more at 1,000,000), so the shape draws from the pairs a search answers, and
+// when fewer than ten pairs do (a larger marketplace), from the triples that do (a sample of them).
+const answerable = (words) => owner.unsafe(`
+  select ${words.map((w) => `${w}.w as ${w}`).join(', ')}
+  from ${words.map((w) => `bench.word ${w}`).join(', ')}
+  where ${words.slice(1).map((w, i) => `${words[i]}.n < ${w}.n`).join(' and ')}
+    ${words.length > 2 ? `and (${words.map((w, i) => `${w}.n * ${[1, 7, 13][i]}`).join(' + ')}) % 40 = 0` : ''}
+    and (select count(*) from (select 1 from public.properties p
+                                where p.status = 'published' and p.max_guests >= 2
+                                  and p.search_document @@ websearch_to_tsquery('english', ${words.map((w) => `${w}.w`).join(` || ' ' || `)})
+                                limit (select rank_budget + 1 from private.search_settings)) s)
+        <= (select rank_budget from private.search_settings)`).then((rows) => rows.map((r) => words.map((w) => r[w])));
+let textPairs = await answerable(['a', 'b']);
+if (textPairs.length < 10) textPairs = await answerable(['a', 'b', 'c']);
 const HAVERSINE = (lat, lon) =>
   `(2 * 6371.0088 * asin(least(1::float8, sqrt(power(sin(radians(p.latitude - ${lat}) / 2), 2) + cos(radians(${lat})) * cos(radians(p.latitude)) * power(sin(radians(p.longitude - ${lon}) / 2), 2)))))`;
 const NAIVE_FREE = (checkIn, checkOut) => `not exists (
@@ -165,10 +260,9 @@ const shapes = [
   },
   {
     name: 'text',
-    description: 'full text, two words anywhere in the world (about 1,500 matches), 2 guests; relevance (text rank)',
+    description: 'full text, two words anywhere in the world (three in a larger marketplace; at most the rank budget of matches), 2 guests; relevance (text rank)',
     params() {
-      const [a, b] = pick(textPairs);
-      return { query: `${a} ${b}`, guests: 2 };
+      return { query: pick(textPairs).join(' '), guests: 2 };
     },
     naive: () => `${naiveSelect()}
       where p.status = 'published' and p.max_guests >= $2 and ${NAIVE_DOCUMENT} @@ websearch_to_tsquery('english', $1)
@@ -293,7 +387,7 @@ const summary = (times) => {
            p99_ms: round(percentile(sorted, 0.99)), mean_ms: round(sorted.reduce((a, b) => a + b, 0) / sorted.length) };
 };
 
-mkdirSync(join(resultsDir, 'plans'), { recursive: true });
+mkdirSync(plansDir, { recursive: true });
 let explainNotices = [];
 const explainer = connect(url, { max: 1, onnotice: (notice) => explainNotices.push(notice.message) });
 await explainer.unsafe(`load 'auto_explain'; set auto_explain.log_min_duration = 0; set auto_explain.log_analyze = on;
@@ -332,13 +426,13 @@ for (const shape of shapes) {
     sameAnswer = JSON.stringify(naiveRows.map((r) => [r.id, r.total_cents?.toString() ?? null]))
       === JSON.stringify(rows.map((r) => [r.id, r.total_cents?.toString() ?? null]));
     const { rows: naivePlan } = await naiveRun(`explain (analyze, buffers) ${shape.naive(params)}`, shape.naiveArgs(params));
-    writeFileSync(join(resultsDir, 'plans', `${shape.name}.naive.txt`),
+    writeFileSync(join(plansDir, `${shape.name}.naive.txt`),
       `-- ${shape.description}\n-- parameters: ${JSON.stringify(shape.naiveArgs(params))}\n${shape.naive(params)}\n\n${naivePlan.map((r) => r['QUERY PLAN']).join('\n')}\n`);
     explainNotices = [];
     await explainer.unsafe(text, args);
     const mainPlans = explainNotices.filter((n) => n.includes('array_agg(h.id order by h.position)')
       || n.includes('unnest(hit_ids, hit_distances, hit_cursors)') || n.includes('Query Text: select * from public.search_properties'));
-    writeFileSync(join(resultsDir, 'plans', `${shape.name}.fast.txt`),
+    writeFileSync(join(plansDir, `${shape.name}.fast.txt`),
       `-- ${shape.description}\n-- parameters: ${JSON.stringify(params)}\n-- (auto_explain, nested statements: the statement search_published_listings builds (which listings, in which order), its static statement (what a hit shows), then the call)\n\n${mainPlans.join('\n\n')}\n`);
   }
   // Measured interleaved, so that both see the same background load (these machines are shared and their speed
@@ -378,6 +472,15 @@ for (const shape of shapes) {
 }
 await explainer.end();
 await anon.end();
+if (searchOnly) {
+  await owner.end();
+  writeFileSync(process.env.BENCH_RESULTS_FILE, `${JSON.stringify({
+    generated_at: new Date().toISOString(), server: version,
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, load_average_at_start: loadAtStart.map((l) => Math.round(l * 100) / 100), load_average_at_end: loadavg().map((l) => Math.round(l * 100) / 100) },
+    data: { ...data, generation_seconds: reuse ? null : Math.round(generationSeconds), generation_steps_seconds: reuse ? null : stepSeconds },
+    search: searchResults, total_seconds: Math.round((performance.now() - started) / 1000) }, null, 2)}\n`);
+  process.exit(0);
+}
 
 // Booking throughput, beside pgbench TPC-B-like ------------------------------------------------------------------------
 // Like for like: both workloads are driven by the same client program (pgbench, -c 8 -j 2), on the same server, for
@@ -511,7 +614,7 @@ const results = {
   generated_at: new Date().toISOString(),
   server: version,
   machine: { cpus: cpus().length, model: cpus()[0]?.model, load_average_at_start: loadAtStart.map((l) => Math.round(l * 100) / 100), load_average_at_end: loadavg().map((l) => Math.round(l * 100) / 100) },
-  data: { ...data, generation_seconds: Math.round(generationSeconds) },
+  data: { ...data, generation_seconds: Math.round(generationSeconds), generation_steps_seconds: stepSeconds },
   search: searchResults,
   booking: { ...bookingSummary, stale_holds_expired_first: expired },
   pgbench,
