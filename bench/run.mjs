@@ -146,7 +146,7 @@ for (const [label, statement, weight] of reuse ? [] : steps) {
   } else if (label === 'vacuum analyze') {
     // One table per connection at a time.
     const queue = (await owner`select c.oid::regclass::text as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-                                where c.relkind = 'r' and n.nspname in ('public', 'private', 'auth', 'bench')
+                                where c.relkind = 'r' and n.nspname in ('public', 'private', 'auth', 'storage', 'bench')
                                 order by c.relpages desc`).map((r) => r.name);
     await timeStep('vacuum analyze', () => Promise.all(loaders.map(async (sql) => {
       while (queue.length) await sql.unsafe(`vacuum analyze ${queue.shift()}`);
