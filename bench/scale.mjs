@@ -6,6 +6,7 @@
 // bench/results/plans/scale-<size>/.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from '../scripts/lib/database.mjs';
 
@@ -33,7 +34,7 @@ export async function scaleCurve(listings) {
     const url = new URL(base);
     url.pathname = `/${baseName}_${label(size)}`;
     const plans = join(resultsDir, 'plans', `scale-${label(size)}`);
-    const file = join(resultsDir, `scale-${label(size)}.size.json`);
+    const file = join(tmpdir(), `staybase-bench-scale-${label(size)}-${process.pid}.json`);
     mkdirSync(plans, { recursive: true });
     await new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [join(root, 'bench', 'run.mjs')], {
