@@ -5,7 +5,7 @@
 // bench's). Writes bench/results/scale-<N>.json with both sizes side by side, and the plans of each size in
 // bench/results/plans/scale-<size>/.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from '../scripts/lib/database.mjs';
@@ -85,6 +85,7 @@ export async function scaleCurve(listings) {
     details: measured.map((size) => ({ listings: size.listings, search: size.search })),
   };
   const out = join(resultsDir, `scale-${label(listings)}.json`);
+  if (existsSync(out)) carryGeneration(results, JSON.parse(readFileSync(out, 'utf8')));
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   const log = (line) => process.stderr.write(`${line}\n`);
   log(`\nSearch at ${measured.map((s) => label(s.listings)).join(' | ')} listings (p95 ms, and x naive at p95):`);
@@ -99,4 +100,25 @@ export async function scaleCurve(listings) {
   }
   log(`Goals at ${label(largest.listings)}: ${goalsAt.map((g) => `${g.shape} ${g.p95_met && g.at_least_20x_naive ? 'met' : 'NOT met'}`).join(', ')}; generation ${results.goals.generation_within_limit ? 'within' : 'NOT within'} ${generationLimit} s`);
   log(`Wrote ${out}`);
+}
+
+/**
+ * A run on reused databases (BENCH_REUSE=1) generated nothing: it keeps the generation figures of the run that built
+ * each database (from the previous results file, same size and database), with that run's date.
+ */
+export function carryGeneration(results, previous) {
+  for (const size of results.sizes) {
+    if (size.generation_seconds !== null) continue;
+    const built = previous.sizes?.find((p) => p.listings === size.listings && p.database === size.database && p.generation_seconds !== null);
+    if (!built) continue;
+    size.generation_seconds = built.generation_seconds;
+    size.data.generation_seconds = built.generation_seconds;
+    size.data.generation_steps_seconds = built.data.generation_steps_seconds;
+    size.generation_measured_by_run_of = built.generation_measured_by_run_of ?? previous.generated_at;
+  }
+  const largest = results.sizes.at(-1);
+  if (results.goals.generation_seconds === null && largest.generation_seconds !== null) {
+    results.goals.generation_seconds = largest.generation_seconds;
+    results.goals.generation_within_limit = largest.generation_seconds <= (GENERATION_SECONDS_PER_MILLION * largest.listings) / 1_000_000;
+  }
 }
