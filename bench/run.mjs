@@ -1,12 +1,15 @@
 // npm run bench: a benchmark (not a test) on the PostgreSQL server. Builds DATABASE_URL (default
 // postgresql://postgres@127.0.0.1:5432/staybase_bench) from scratch with the repo's own scripts, generates a
-// marketplace (100,000 listings in 240 cities, 2,000,000+ booked nights), then measures in the same run:
+// marketplace (100,000 listings in 240 cities, 2,000,000+ booked nights, ~215,000 reviews of past stays), then
+// measures in the same run:
 //   * search_properties p50/p95/p99 for six query shapes, each beside a naive query with the same filters and the
 //     same answer (docs/search.md says what naive means), as anon, like the Data API calls it; both timed in the
 //     database and measured interleaved;
 //   * request_booking throughput with 8 concurrent clients (real connections, each a different guest) beside
 //     pgbench's TPC-B-like on the same server;
-//   * that no two active stays overlap afterwards.
+//   * that no two active stays overlap afterwards;
+//   * the read budgets of the lists clients read (members' lists, the public's reviews) and of search inputs
+//     (bench/budgets-inputs.mjs).
 // Writes bench/results/latest.json and the EXPLAIN (ANALYZE, BUFFERS) plans in bench/results/plans/.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -43,13 +46,20 @@ const steps = [
   ['load mode', `
     alter table public.property_amenities disable trigger property_amenities_sync_codes_after_insert;
     alter table public.property_photos disable trigger property_photos_sync_cover_after_insert;
-    alter table public.bookings disable trigger bookings_claim_nights;`, 0],
+    alter table public.bookings disable trigger bookings_claim_nights;
+    alter table public.reviews disable trigger reviews_match_booking;
+    alter table public.reviews disable trigger reviews_open_state;
+    alter table private.review_states disable trigger review_states_project;`, 0],
 ];
 const listingBatch = generate.LISTINGS / generate.BATCHES;
 for (let b = 0; b < generate.BATCHES; b++) steps.push([`listings ${(b + 1) * listingBatch}`, generate.listings(b * listingBatch, (b + 1) * listingBatch), 4]);
 for (let b = 0; b < generate.BATCHES; b++) steps.push([`bookings for listings ${(b + 1) * listingBatch}`, generate.bookings(b * listingBatch, (b + 1) * listingBatch), 8]);
+for (let b = 0; b < generate.BATCHES; b++) steps.push([`reviewed stays for listings ${(b + 1) * listingBatch}`, generate.reviews(b * listingBatch, (b + 1) * listingBatch), 4]);
 steps.push(['normal mode', `
     alter table public.bookings enable trigger bookings_claim_nights;
+    alter table public.reviews enable trigger reviews_match_booking;
+    alter table public.reviews enable trigger reviews_open_state;
+    alter table private.review_states enable trigger review_states_project;
     alter table public.property_amenities enable trigger property_amenities_sync_codes_after_insert;
     alter table public.property_photos enable trigger property_photos_sync_cover_after_insert;
 `, 1]);
@@ -84,8 +94,10 @@ const [data] = await owner`
          (select count(*) from public.availability_blocks)::int as host_blocks,
          (select count(*) from private.calendar_claims)::int as claims,
          (select count(*) from public.property_amenities)::int as amenity_rows,
+         (select count(*) from public.reviews)::int as reviews,
+         (select count(*) from private.public_review_rows where visible_from <= now())::int as public_reviews,
          pg_size_pretty(pg_database_size(current_database())) as database_size`;
-log(`  ${data.listings} listings in ${data.cities} cities, ${data.bookings} bookings (${data.booked_nights} confirmed nights), ${data.claims} claims, ${generationSeconds.toFixed(0)} s`);
+log(`  ${data.listings} listings in ${data.cities} cities, ${data.bookings} bookings (${data.booked_nights} confirmed nights), ${data.claims} claims, ${data.reviews} reviews (${data.public_reviews} public), ${generationSeconds.toFixed(0)} s`);
 
 // Search -------------------------------------------------------------------------------------------------------------
 const cities = await owner`select n, name, latitude::float8 as latitude, longitude::float8 as longitude from bench.city order by n`;

@@ -169,10 +169,10 @@ as $$
 $$;
 comment on function private.review_is_public(uuid) is 'True when everyone may read the review: not hidden, and published or past its window''s deadline.';
 
--- Writes the public projection of one review from the review, its state, its booking and its author's profile.
+-- Writes the public projection of reviews from each review, its state, its booking and its author's profile.
 -- visible_from is the earlier of the publication stamp and the window's deadline (the job stamps the deadline
 -- itself), null while an admin hides the review.
-create function private.project_review(review_id uuid) returns void
+create function private.project_reviews(review_ids uuid[]) returns void
 language sql
 security definer
 set search_path = ''
@@ -187,12 +187,12 @@ as $$
     join private.review_states s on s.review_id = r.id
     join public.bookings b on b.id = r.booking_id
     left join public.profiles m on m.id = r.author_id
-   where r.id = project_review.review_id
+   where r.id = any (project_reviews.review_ids)
   on conflict (id) do update
     set reply = excluded.reply, author_name = excluded.author_name, author_avatar_url = excluded.author_avatar_url,
         visible_from = excluded.visible_from
 $$;
-comment on function private.project_review(uuid) is 'Writes (or refreshes) the public projection of a review: its public fields, its author''s display name and avatar, and the instant it becomes visible.';
+comment on function private.project_reviews(uuid[]) is 'Writes (or refreshes) the public projection of reviews: their public fields, their author''s display name and avatar, and the instant each becomes visible.';
 
 -- Of the given reviews, those the aggregates count: published and not hidden. Call it in its own statement after
 -- the reviews are locked, so that it sees every committed hide and publication.
@@ -688,9 +688,9 @@ set search_path = ''
 as $$
 begin
   if tg_table_name = 'review_states' then
-    perform private.project_review(new.review_id);
+    perform private.project_reviews(array[new.review_id]);
   else
-    perform private.project_review(new.id);
+    perform private.project_reviews(array[new.id]);
   end if;
   return null;
 end
@@ -742,7 +742,7 @@ revoke all on function private.review_window_closes_at(timestamptz, text), priva
   private.review_is_public(uuid), private.counted_reviews(uuid[]), private.fold_reviews(uuid[], integer),
   private.stamp_due_reviews(uuid), private.publish_due_reviews(uuid), private.recompute_review_aggregates(),
   private.review_for_moderation(uuid, text, boolean), private.check_review_matches_booking(),
-  private.open_review_state(), private.guard_review_update(), private.project_review(uuid),
+  private.open_review_state(), private.guard_review_update(), private.project_reviews(uuid[]),
   private.project_changed_review(), private.project_author_profile()
   from public, anon, authenticated;
 -- The reviews policy calls review_is_public as the reader.

@@ -56,16 +56,16 @@ CREATE OR REPLACE FUNCTION private.project_changed_review()
   AS $function$
 begin
   if tg_table_name = 'review_states' then
-    perform private.project_review(new.review_id);
+    perform private.project_reviews(array[new.review_id]);
   else
-    perform private.project_review(new.id);
+    perform private.project_reviews(array[new.id]);
   end if;
   return null;
 end
 $function$;
 
-CREATE OR REPLACE FUNCTION private.project_review (
-  review_id uuid
+CREATE OR REPLACE FUNCTION private.project_reviews (
+  review_ids uuid[]
 )
   RETURNS void
   LANGUAGE sql
@@ -82,7 +82,7 @@ CREATE OR REPLACE FUNCTION private.project_review (
     join private.review_states s on s.review_id = r.id
     join public.bookings b on b.id = r.booking_id
     left join public.profiles m on m.id = r.author_id
-   where r.id = project_review.review_id
+   where r.id = any (project_reviews.review_ids)
   on conflict (id) do update
     set reply = excluded.reply, author_name = excluded.author_name, author_avatar_url = excluded.author_avatar_url,
         visible_from = excluded.visible_from
@@ -166,7 +166,7 @@ COMMENT ON FUNCTION "private"."project_author_profile"() IS 'Trigger: a member''
 
 COMMENT ON FUNCTION "private"."project_changed_review"() IS 'Trigger: refreshes the public projection of a review whose row or state changed (submission, publication, reply, hide, unhide, erasure of a member).';
 
-COMMENT ON FUNCTION "private"."project_review"(uuid) IS 'Writes (or refreshes) the public projection of a review: its public fields, its author''s display name and avatar, and the instant it becomes visible.';
+COMMENT ON FUNCTION "private"."project_reviews"(uuid[]) IS 'Writes (or refreshes) the public projection of reviews: their public fields, their author''s display name and avatar, and the instant each becomes visible.';
 
 COMMENT ON TABLE "private"."public_review_rows" IS 'What the public reads of each review (through public.public_reviews): no booking, no member id, no exact time. Kept by triggers from public.reviews, private.review_states, the booking and the author''s profile.';
 
@@ -176,7 +176,7 @@ REVOKE ALL ON FUNCTION "private"."project_author_profile"() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION "private"."project_changed_review"() FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION "private"."project_review"(uuid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "private"."project_reviews"(uuid[]) FROM PUBLIC;
 
 GRANT SELECT ("accuracy") ON TABLE "private"."public_review_rows" TO "anon";
 
