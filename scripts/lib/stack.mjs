@@ -26,6 +26,10 @@ import { freePort, stopChildren } from './processes.mjs';
  * GET /rest/v1 there, as Supabase's load balancer does; either way `replica.apiUrl` is a gateway that does. Returns
  * URLs, keys, `database` (`created`, `seeded`, `migrationsApplied`: what this start did to the
  * database) and `stop()`.
+ * @param {{ databaseUrl?: string, dataDir?: string | null, dbPort?: number, apiPort?: number,
+ *   seed?: boolean | 'if-created', prepare?: (url: string) => unknown, functionsEnv?: Record<string, string>,
+ *   functionsDefaults?: Record<string, string>, authOverrides?: Record<string, unknown>, replicaUrl?: string,
+ *   routeReadsToReplica?: boolean }} options
  */
 export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed = true, prepare, functionsEnv = {},
   functionsDefaults = {}, authOverrides = {}, replicaUrl, routeReadsToReplica = false }) {

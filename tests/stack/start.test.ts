@@ -83,7 +83,7 @@ describe('npm start and the seed', () => {
       expect(first.database.created).toBe(true);
       expect(first.database.seeded).toBe(true);
       expect(first.database.migrationsApplied).toHaveLength(migrationCount);
-      expect((await devUsers(first.dbUrl)).map((u: { email: string }) => u.email)).toContain('guest.gus@staybase.test');
+      expect((await devUsers(first.dbUrl)).map((u) => u.email)).toContain('guest.gus@staybase.test');
       listings = await readThroughTheApi(first.apiUrl, first.keys.publishableKey);
       expect(listings.length).toBeGreaterThan(0);
     } finally {
