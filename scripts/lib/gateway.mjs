@@ -126,8 +126,11 @@ export async function startGateway({ port, keys, restUrl, readRestUrl, functions
   const rest = new URL(restUrl);
   const readRest = readRestUrl ? new URL(readRestUrl) : null;
   const functions = new URL(functionsUrl);
-  // Pooled connections to each upstream (PostgREST, its replica, the functions), kept open between requests.
-  const agents = new Map([rest, readRest, functions].filter(Boolean).map((target) => [target.host, new Agent({ keepAlive: true, maxFreeSockets: 64 })]));
+  // Pooled connections to each upstream (PostgREST, its replica, the functions), kept open between requests; an idle
+  // one is closed after 15 s, before the upstream's own idle timeout (PostgREST's is 30 s) could close it under a
+  // request that is reusing it.
+  const agents = new Map([rest, readRest, functions].filter(Boolean)
+    .map((target) => [target.host, new Agent({ keepAlive: true, maxFreeSockets: 64, timeout: 15_000 })]));
   const verified = tokenCache(10_000);
   const validJwt = async (token) => {
     const known = verified.get(token);
