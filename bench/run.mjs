@@ -6,8 +6,11 @@
 //     database and measured interleaved;
 //   * request_booking throughput with 8 concurrent clients (real connections, each a different guest) beside
 //     pgbench's TPC-B-like on the same server;
-//   * that no two active stays overlap afterwards.
-// Writes bench/results/latest.json and the EXPLAIN (ANALYZE, BUFFERS) plans in bench/results/plans/.
+//   * that no two active stays overlap afterwards;
+//   * the read budgets and the oversized requests (bench/budgets-inputs.mjs), then load through the HTTP API:
+//     PostgREST directly and through the gateway under autocannon (bench/http.mjs).
+// Writes bench/results/latest.json, the EXPLAIN (ANALYZE, BUFFERS) plans in bench/results/plans/ and
+// bench/results/http.json.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -524,3 +527,5 @@ writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 
 log(`Goals: ${Object.entries(goals).map(([k, v]) => `${k} ${v ? 'met' : 'NOT met'}`).join(', ')}`);
 log(`Wrote bench/results/latest.json and bench/results/plans/ (${results.total_seconds} s)`);
 await (await import('./budgets-inputs.mjs')).measureInputBudgets({ url, resultsDir, log });
+await (await import('./http.mjs')).measureHttp({ url, resultsDir, log });
+process.exit(0);
