@@ -1,10 +1,12 @@
 // One autocannon run in a process of its own (so the load tool does not share the gateway's event loop), for
-// bench/http.mjs: reads {url, paths, headers, connections, seconds} as JSON from argv[2], cycles through `paths`
+// bench/http.mjs: reads {url, paths, headers, connections, seconds} as JSON from stdin, cycles through `paths`
 // (each request takes the next one), and prints autocannon's result as JSON on stdout, with `percentiles_ms`
 // (p50, p95, p99 of every response's time: autocannon's own summary has no p95).
 import autocannon from 'autocannon';
 
-const { url, paths, headers, connections, seconds } = JSON.parse(process.argv[2]);
+let input = '';
+for await (const chunk of process.stdin) input += chunk;
+const { url, paths, headers, connections, seconds } = JSON.parse(input);
 let next = 0;
 const times = [];
 const result = await new Promise((resolve, reject) => {

@@ -26,8 +26,8 @@ const GOAL_SEARCH_SHARE = 0.5;
 
 function load({ url, paths, headers, seconds = SECONDS }) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bench', 'http-load.mjs'), JSON.stringify({ url, paths, headers, connections: CONNECTIONS, seconds })],
-      { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(root, 'bench', 'http-load.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    child.stdin.end(JSON.stringify({ url, paths, headers, connections: CONNECTIONS, seconds }));
     let out = '';
     child.stdout.on('data', (chunk) => { out += chunk; });
     child.on('error', reject);
