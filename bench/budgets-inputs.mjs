@@ -331,10 +331,25 @@ async function measureOversizedRequests({ url, amenityCodes, log }) {
   return { measured_at: new Date().toISOString(), iterations: ITERATIONS_HTTP, inputs: results };
 }
 
-// Alone, on the database a bench run built: `node bench/budgets-inputs.mjs` (DATABASE_URL as for npm run bench).
+// Alone, on the database a bench run built: `node bench/budgets-inputs.mjs` (DATABASE_URL as for npm run bench);
+// `--oversized` measures only the oversized requests and replaces that part of budgets_inputs.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { root } = await import('../scripts/lib/database.mjs');
-  await measureInputBudgets({
-    url: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/staybase_bench', resultsDir: join(root, 'bench', 'results'),
-  });
+  const url = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/staybase_bench';
+  const resultsDir = join(root, 'bench', 'results');
+  if (process.argv.includes('--oversized')) {
+    const owner = connect(url, { max: 1 });
+    const amenityCodes = (await owner`select code from public.amenities order by code`).map((r) => r.code);
+    await owner.end();
+    const oversized = await measureOversizedRequests({ url, amenityCodes, log: (line) => process.stderr.write(`${line}\n`) });
+    const file = join(resultsDir, 'latest.json');
+    const latest = JSON.parse(readFileSync(file, 'utf8'));
+    latest.budgets_inputs.oversized_requests = oversized;
+    latest.budgets_inputs.goals.oversized_requests_refused_within_50_ms =
+      oversized.inputs.every((r) => r.goals.as_expected && r.goals.p95_at_most_50_ms);
+    writeFileSync(file, `${JSON.stringify(latest, null, 2)}\n`);
+  } else {
+    await measureInputBudgets({ url, resultsDir });
+  }
+  process.exit(0);
 }

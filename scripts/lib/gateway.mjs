@@ -13,10 +13,11 @@
 // It stays out of the way of throughput: connections to PostgREST and the functions are kept alive and pooled (an
 // http.Agent per upstream), bodies stream through both ways, and verified API-key JWTs are remembered until they
 // expire (a bounded cache keyed by the token). It refuses what no client of a Supabase project can send before
-// anything reads it: on /rest/v1 a URL over 16 KiB or a body over 256 KiB is answered 400 with PostgREST's error
-// shape, code 22023 and hint request_too_large (Supabase's hosted gateway, NGINX-based, refuses request lines over
-// 8 KiB; PostgREST has no limit of its own and decodes whatever it is sent, so a 200,000-element filter array
-// would cost it and PostgreSQL 100-200 ms before any SQL could refuse it). Request lines and headers past Node's
+// anything reads it: on /rest/v1 a URL over 8 KiB or a body over 256 KiB is answered 400 with PostgREST's error
+// shape, code 22023 and hint request_too_large. Supabase's hosted gateway (NGINX-based) refuses request lines over
+// 8 KiB too (and PostgREST echoes the URL in Content-Location, whose length clients limit: Node's to 16 KiB of
+// headers); PostgREST has no limit of its own and decodes whatever it is sent, so a 200,000-element filter array
+// would cost it and PostgreSQL 100-200 ms before any SQL could refuse it. Request lines and headers past Node's
 // 32 KiB parser limit get the same answer on every path.
 import { readFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
@@ -38,9 +39,10 @@ function reply(res, status, body) {
 }
 
 /** Limits of what /rest/v1 accepts (bytes): far above any request a frontend sends, far below a costly one. */
-export const REST_LIMITS = Object.freeze({ urlBytes: 16 * 1024, bodyBytes: 256 * 1024 });
+export const REST_LIMITS = Object.freeze({ urlBytes: 8 * 1024, bodyBytes: 256 * 1024 });
 // The parser's limit for a request line and its headers on every path (Node's default is 16 KiB).
 const MAX_HEADER_BYTES = 32 * 1024;
+const UPSTREAM_MAX_HEADER_BYTES = 64 * 1024;
 
 /** A refusal as PostgREST shapes one: the status of 22023 in functions/_shared/error-statuses.ts (400). */
 export function tooLarge(details) {
@@ -60,7 +62,8 @@ function proxy(req, res, target, path, headers, { agent, responseHeaders = {}, m
   for (const name of hopByHop) delete headers[name];
   let answered = false;
   const upstream = request(
-    { host: target.hostname, port: target.port, method: req.method, path, headers, agent },
+    // PostgREST echoes the URL in Content-Location: its answer's headers can be as long as the longest URL accepted.
+    { host: target.hostname, port: target.port, method: req.method, path, headers, agent, maxHeaderSize: UPSTREAM_MAX_HEADER_BYTES },
     (upstreamRes) => {
       answered = true;
       const out = { ...upstreamRes.headers, ...responseHeaders };

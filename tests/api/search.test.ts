@@ -110,7 +110,7 @@ describe('oversized search requests are refused by the gateway before PostgREST 
   });
 
   it('a GET URL over the URL limit is refused, whether under or over the header parser limit', async () => {
-    for (const count of [3_000, 200_000]) {
+    for (const count of [1_500, 200_000]) {
       const url = `${search}?amenities=${encodeURIComponent(`{${amenities(count).join(',')}}`)}`;
       expect(url.length, `${count} amenities make a URL over the limit`).toBeGreaterThan(REST_LIMITS.urlBytes);
       await expectRefused(await fetch(url, { headers: { apikey: env.publishableKey } }), `${count} amenities in the URL`);
@@ -123,8 +123,8 @@ describe('oversized search requests are refused by the gateway before PostgREST 
     expect(post.status).toBe(200);
     expect(Array.isArray(await post.json())).toBe(true);
 
-    // A filter of 1,500 codes, as supabase-js's .in() writes it: a long URL, under the limit.
-    const codes = ['wifi', ...Array.from({ length: 1_500 }, (_, i) => `code_${i}`)];
+    // A filter of 800 codes, as supabase-js's .in() writes it: a long URL, under the limit.
+    const codes = ['wifi', ...Array.from({ length: 800 }, (_, i) => `code_${i}`)];
     const url = `${env.apiUrl}/rest/v1/amenities?select=code&code=in.(${codes.join(',')})`;
     expect(url.length).toBeGreaterThan(REST_LIMITS.urlBytes / 2);
     expect(url.length).toBeLessThan(REST_LIMITS.urlBytes);
