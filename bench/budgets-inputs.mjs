@@ -258,7 +258,7 @@ export async function measureInputBudgets({ url, resultsDir, log = (line) => pro
     lists_at_most_1_5x_explicit: listResults.every((r) => r.goals.at_most_1_5x_explicit),
     search_inputs_as_expected: searchResults.every((r) => r.goals.as_expected),
     search_inputs_p95_at_most_50_ms: searchResults.every((r) => r.goals.p95_at_most_50_ms),
-    oversized_requests_refused_within_50_ms: oversizedResults.inputs.every((r) => r.goals.as_expected && r.goals.p95_at_most_50_ms),
+    oversized_requests_refused_within_50_ms: oversizedResults.inputs.every((r) => r.goals.as_expected && r.goals.p95_at_most_50_ms !== false),
   };
   const section = { iterations: ITERATIONS, budget: { p95_ms: BUDGET_P95_MS, ratio_to_explicit: BUDGET_RATIO },
                     lists: listResults, search_inputs: searchResults,
@@ -290,17 +290,19 @@ async function measureOversizedRequests({ url, amenityCodes, log }) {
       method: 'POST', headers: { ...side.headers, 'content-type': 'application/json' }, body });
     const get = (query) => (side) => fetch(`${side.base}/rpc/search_properties?${query}`, { headers: side.headers });
     const inputs = [
+      { name: 'reference_small_body', reference: true, description: 'for comparison, under the same load: POST rpc/search_properties {"amenities": ["wifi"], "page_size": 1} (answered)',
+        send: post(Buffer.from(JSON.stringify({ amenities: ['wifi'], page_size: 1 }))), sides: { gateway: '200', postgrest_directly: '200' } },
       { name: 'amenities_200k_body', description: 'POST rpc/search_properties {"amenities": [200,000 codes]} (1.6 MB)',
-        send: post(JSON.stringify({ amenities: codes })), sides: { gateway: 'request_too_large', postgrest_directly: 'too_many_amenities' } },
+        send: post(Buffer.from(JSON.stringify({ amenities: codes }))), sides: { gateway: '400 22023 request_too_large', postgrest_directly: '400 22023 too_many_amenities' } },
       { name: 'property_types_200k_body', description: 'POST rpc/search_properties {"property_types": [200,000 types]} (1.6 MB)',
-        send: post(JSON.stringify({ property_types: types })), sides: { gateway: 'request_too_large', postgrest_directly: 'too_many_property_types' } },
+        send: post(Buffer.from(JSON.stringify({ property_types: types }))), sides: { gateway: '400 22023 request_too_large', postgrest_directly: '400 22023 too_many_property_types' } },
       { name: 'amenities_200k_url', description: 'GET rpc/search_properties?amenities={200,000 codes} (a 1.4 MB URL)',
-        send: get(`amenities=${encodeURIComponent(`{${codes.join(',')}}`)}`), sides: { gateway: 'request_too_large' } },
+        send: get(`amenities=${encodeURIComponent(`{${codes.join(',')}}`)}`), sides: { gateway: '400 22023 request_too_large' } },
     ];
     log('Oversized requests over HTTP (through the gateway, and on PostgREST directly):');
     for (const input of inputs) {
       const result = { name: input.name, description: input.description };
-      for (const [sideName, expectedHint] of Object.entries(input.sides)) {
+      for (const [sideName, expected] of Object.entries(input.sides)) {
         const side = sideName === 'gateway' ? gateway : direct;
         const times = [];
         const outcomes = new Map();
@@ -314,14 +316,14 @@ async function measureOversizedRequests({ url, amenityCodes, log }) {
           const outcome = `${response.status} ${body?.code ?? ''} ${body?.hint ?? ''}`.trim();
           outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
         }
-        const expected = `400 22023 ${expectedHint}`;
         const timing = summary(times);
         result[sideName] = { expected, outcomes: Object.fromEntries(outcomes), ...timing };
         log(`  ${input.name.padEnd(26)} ${sideName.padEnd(18)} p50 ${timing.p50_ms.toFixed(2).padStart(7)} ms  p95 ${timing.p95_ms.toFixed(2).padStart(7)}  ${[...outcomes].map(([k, v]) => `${k} x${v}`).join(', ')}`);
       }
       result.goals = {
         as_expected: Object.keys(input.sides).every((sideName) => result[sideName].outcomes[result[sideName].expected] === ITERATIONS_HTTP),
-        p95_at_most_50_ms: result.gateway.p95_ms <= BUDGET_P95_MS,
+        // A reference request is answered, not refused: only its outcome is a goal.
+        ...(input.reference ? {} : { p95_at_most_50_ms: result.gateway.p95_ms <= BUDGET_P95_MS }),
       };
       results.push(result);
     }
@@ -346,7 +348,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const latest = JSON.parse(readFileSync(file, 'utf8'));
     latest.budgets_inputs.oversized_requests = oversized;
     latest.budgets_inputs.goals.oversized_requests_refused_within_50_ms =
-      oversized.inputs.every((r) => r.goals.as_expected && r.goals.p95_at_most_50_ms);
+      oversized.inputs.every((r) => r.goals.as_expected && r.goals.p95_at_most_50_ms !== false);
     writeFileSync(file, `${JSON.stringify(latest, null, 2)}\n`);
   } else {
     await measureInputBudgets({ url, resultsDir });
