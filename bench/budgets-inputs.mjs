@@ -34,6 +34,11 @@ const tableRead = (table, where, order, limit) => `
          nullif(current_setting('response.headers', true), '') as response_headers,
          nullif(current_setting('response.status', true), '') as response_status, '' as response_inserted
   from (select * from pgrst_source) _postgrest_t`;
+// What Supabase Storage runs for a folder listing (POST /object/list/<bucket>, supabase-js list(folder)): storage.search
+// with the parameters its server passes (prefix, bucket, limit 100, levels, offset 0, search '', name asc).
+const storageList = (folder) => `select * from storage.search(${quote(`${folder}/`)}, 'property-photos', 100, 2, 0, '', 'name', 'asc')`;
+// And for createSignedUrl of one object: the object by name, as the caller.
+const storageObject = (name) => `select name from storage.objects where bucket_id = 'property-photos' and name = ${quote(name)}`;
 const rpcRead = (args) => `
   with pgrst_source as (select pgrst_call.* from "public"."search_properties"(${args}) pgrst_call)
   select null::bigint as total_result_set, pg_catalog.count(_postgrest_t) as page_total,
@@ -86,6 +91,16 @@ export async function measureInputBudgets({ url, resultsDir, log = (line) => pro
     return results[2][0];
   }
 
+  /** How many rows `statement` returns as `claims`. */
+  async function countAs(claims, statement) {
+    const results = await client.unsafe(`
+      begin;
+      select set_config('role', ${quote(claims.role)}, true), set_config('request.jwt.claims', ${quote(JSON.stringify(claims))}, true);
+      select count(*)::int as n from (${statement}) counted;
+      commit;`).simple();
+    return results[2][0].n;
+  }
+
   // Lists, each beside the same list with its filter written out --------------------------------------------------
   const hostListings = new Map();
   async function listingsOf(host) {
@@ -95,7 +110,41 @@ export async function measureInputBudgets({ url, resultsDir, log = (line) => pro
     }
     return hostListings.get(host);
   }
+  // Photo folders: published listings (anon and any member read them), and hosts' own listings (drafts included).
+  const publishedListings = (await owner`select id from public.properties where status = 'published' order by id limit 2000`).map((r) => r.id);
+  const ownListings = await owner`select host_id, id from public.properties where host_id is not null order by id desc limit 2000`;
+  const photoOf = new Map((await owner`select property_id, storage_path from public.property_photos
+                                        where position = 0 and property_id = any (${publishedListings}::uuid[])`)
+    .map((r) => [r.property_id, r.storage_path]));
+  const serviceRole = () => ({ role: 'service_role' });
   const lists = [
+    {
+      name: 'photo_folder_anon',
+      description: "anon lists a published listing's photo folder (storage.search as Storage runs it), against the same call without row-level security (service role: the folder filter alone)",
+      who: () => pick(publishedListings),
+      claims: () => ({ role: 'anon' }),
+      policy: (listing) => storageList(listing),
+      explicit: (listing) => storageList(listing),
+      explicitClaims: serviceRole,
+    },
+    {
+      name: 'photo_folder_member',
+      description: "a host lists their own listing's photo folder (any status), against the same call without row-level security",
+      who: () => pick(ownListings),
+      claims: (own) => ({ sub: own.host_id, role: 'authenticated', aud: 'authenticated' }),
+      policy: (own) => storageList(own.id),
+      explicit: (own) => storageList(own.id),
+      explicitClaims: serviceRole,
+    },
+    {
+      name: 'photo_by_name_anon',
+      description: 'anon reads one photo object by name (what createSignedUrl checks), against the same without row-level security',
+      who: () => pick(publishedListings),
+      claims: () => ({ role: 'anon' }),
+      policy: (listing) => storageObject(photoOf.get(listing)),
+      explicit: (listing) => storageObject(photoOf.get(listing)),
+      explicitClaims: serviceRole,
+    },
     {
       name: 'my_bookings',
       description: 'a guest: bookings?order=check_in.desc&limit=20, against the same with guest_id=eq.<me>',
@@ -128,17 +177,26 @@ export async function measureInputBudgets({ url, resultsDir, log = (line) => pro
   for (const list of lists) {
     const policyTimes = [];
     const explicitTimes = [];
+    // Same answer on both sides (and not an empty one), or the comparison means nothing.
+    for (let i = 0; i < 5; i++) {
+      const sub = list.who();
+      const viaPolicy = await countAs(list.claims(sub), list.policy(sub));
+      const written = await countAs(list.explicitClaims?.(sub) ?? list.claims(sub), await list.explicit(sub));
+      if (viaPolicy !== written || viaPolicy === 0) throw new Error(`${list.name}: ${viaPolicy} rows through the policy, ${written} with the filter written out`);
+    }
     for (let i = 0; i < 10; i++) {  // warm-up
       const sub = list.who();
-      await request(list.claims(sub), list.policy());
-      await request(list.claims(sub), await list.explicit(sub));
+      await request(list.claims(sub), list.policy(sub));
+      await request(list.explicitClaims?.(sub) ?? list.claims(sub), await list.explicit(sub));
     }
     for (let i = 0; i < ITERATIONS; i++) {
       const sub = list.who();
       const claims = list.claims(sub);
       const [first, second] = i % 2 === 0 ? ['policy', 'explicit'] : ['explicit', 'policy'];
       for (const side of [first, second]) {
-        const result = await request(claims, side === 'policy' ? list.policy() : await list.explicit(sub));
+        const result = side === 'policy'
+          ? await request(claims, list.policy(sub))
+          : await request(list.explicitClaims?.(sub) ?? claims, await list.explicit(sub));
         if (result.error_code) throw new Error(`${list.name} (${side}) failed: ${result.error_code} ${result.error_hint ?? ''}`);
         (side === 'policy' ? policyTimes : explicitTimes).push(result.ms);
       }

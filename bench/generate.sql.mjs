@@ -24,6 +24,9 @@ export const WORDS = [
 // share them are all the same to the penalty function of the exclusion constraint's GiST index on calendar_claims
 // (property_id with =, nights with &&); that index then degenerates (~150 buffers a probe instead of ~3), which
 // production ids (gen_random_uuid) never do.
+// A photo's Storage name as a host's upload makes it: <listing>/<v4 uuid>.jpg (the uuid derived from the listing and
+// position, so the data set is the same on every run).
+const photoName = (id, i) => `(${id} || '/' || substr(md5(${id} || '/photo-' || ${i}), 1, 8) || '-' || substr(md5(${id} || '/photo-' || ${i}), 9, 4) || '-4' || substr(md5(${id} || '/photo-' || ${i}), 14, 3) || '-8' || substr(md5(${id} || '/photo-' || ${i}), 18, 3) || '-' || substr(md5(${id} || '/photo-' || ${i}), 21, 12) || '.jpg')`;
 const listingId = (j) => `(substr(md5('listing ' || ${j}), 1, 8) || '-' || substr(md5('listing ' || ${j}), 9, 4) || '-4' || substr(md5('listing ' || ${j}), 14, 3) || '-8000-' || lpad(${j}::text, 12, '0'))::uuid`;
 /** The listings of the batch [from, to), by the number in the last 12 digits of their ids. */
 const inBatch = (column, from, to) => `right(${column}::text, 12)::int between ${from} and ${to - 1}`;
@@ -88,7 +91,7 @@ select ${listingId('j')},
                                           when 'pool' then 0.1 when 'hot_tub' then 0.08 else 0.2 end + j * 0
              order by a.code),
        -- the photos below, position 0 first (the statement trigger that derives cover_photo is off during the load)
-       ${listingId('j')} || '/photo-0.jpg'
+       ${photoName(`${listingId('j')}::text`, 0)}
 from generate_series(${from}, ${to - 1}) j
 cross join lateral (select random() a, random() b, random() c, random() d, random() e, random() f, random() g,
                            random() h, random() i, random() ib, random() k, random() l, random() m, j as jj) r
@@ -102,8 +105,15 @@ join bench.word w5 on w5.n = (j * 37 + 11) % 60 join bench.word w6 on w6.n = (j 
 join bench.word w7 on w7.n = (j * 43 + 17) % 60 join bench.word w8 on w8.n = (j * 47 + 19) % 60;
 
 insert into public.property_photos (property_id, storage_path, position)
-select p.id, p.id || '/photo-' || i || '.jpg', i
+select p.id, ${photoName('p.id::text', 'i')}, i
 from public.properties p cross join generate_series(0, 1) i
+where ${inBatch('p.id', from, to)};
+
+-- Their files in Storage: the storage.objects rows the Storage API writes on upload (owner: the host).
+insert into storage.objects (bucket_id, name, owner, owner_id, metadata)
+select 'property-photos', ph.storage_path, p.host_id, p.host_id::text,
+       '{"mimetype": "image/jpeg", "size": 245760, "cacheControl": "max-age=3600"}'::jsonb
+from public.property_photos ph join public.properties p on p.id = ph.property_id
 where ${inBatch('p.id', from, to)};
 
 -- The same amenity sets as rows (the statement trigger that derives amenity_codes is off during the load).
