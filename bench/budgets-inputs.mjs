@@ -8,7 +8,10 @@
 // or `POST /rest/v1/rpc/search_properties`. Times are the database's, like the search figures: bench.elapsed runs
 // the statement and reads clock_timestamp() around it (parse, plan, execute; a refusal is timed until it is raised).
 // A list is measured interleaved with the same list with its filter written out (guest_id=eq.<me>, host_id=eq.<me>,
-// property_id=in.(<my listings>)), each call for a different member, so both meet the same background load.
+// property_id=in.(<my listings>)), each call for a different member, so both meet the same background load. The
+// public's reviews (public_reviews, as anon and as a member) are measured beside the same statement on the table
+// behind the view with its policy's filter written out (visible_from <= now()) and no row-level security: a client
+// cannot write that filter (visible_from is not granted), so the baseline is the owner's query.
 // Oversized requests (a 200,000-element array in a body or a URL) are timed over HTTP instead, as a client sees
 // them, through the real stack's gateway (which refuses them before PostgREST reads them) and, for comparison, on
 // PostgREST directly (which decodes them all before SQL refuses them).
@@ -25,10 +28,25 @@ const BUDGET_RATIO = 1.5;
 const member = (n) => `b0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const quote = (text) => `'${String(text).replace(/'/g, "''")}'`;
 
-// PostgREST 12's statement for a table read (GET with order and limit), and for an RPC returning a set.
+// PostgREST 12's statement for a table read (GET with order and limit; order is one term or a list), and for an
+// RPC returning a set.
+const orderBy = (relation, order) => [order].flat().map((o) => `${relation}."${o.column}" ${o.direction}`).join(', ');
 const tableRead = (table, where, order, limit) => `
   with pgrst_source as (select "public"."${table}".* from "public"."${table}" ${where ? `where ${where}` : ''}
-                        order by "public"."${table}"."${order.column}" ${order.direction} limit ${limit} offset 0)
+                        order by ${orderBy(`"public"."${table}"`, order)} limit ${limit} offset 0)
+  select null::bigint as total_result_set, pg_catalog.count(_postgrest_t) as page_total,
+         coalesce(json_agg(_postgrest_t), '[]') as body,
+         nullif(current_setting('response.headers', true), '') as response_headers,
+         nullif(current_setting('response.status', true), '') as response_status, '' as response_inserted
+  from (select * from pgrst_source) _postgrest_t`;
+// The same read of public_reviews, on the table behind the view with the policy's filter written out (the owner's
+// baseline: no row-level security, the same columns, order and limit).
+const PUBLIC_REVIEW_COLUMNS = ['id', 'property_id', 'direction', 'rating', 'cleanliness', 'accuracy', 'communication',
+  'location', 'check_in', 'value', 'comment', 'reply', 'stay_month', 'author_name', 'author_avatar_url'];
+const publicReviewsWrittenOut = (where, order, limit) => `
+  with pgrst_source as (select ${PUBLIC_REVIEW_COLUMNS.map((c) => `p."${c}"`).join(', ')} from "private"."public_review_rows" p
+                        where p.visible_from <= now() ${where ? `and ${where}` : ''}
+                        order by ${orderBy('p', order)} limit ${limit} offset 0)
   select null::bigint as total_result_set, pg_catalog.count(_postgrest_t) as page_total,
          coalesce(json_agg(_postgrest_t), '[]') as body,
          nullif(current_setting('response.headers', true), '') as response_headers,
@@ -110,6 +128,33 @@ export async function measureInputBudgets({ url, resultsDir, log = (line) => pro
     }
     return hostListings.get(host);
   }
+  // The public's reviews: the latest (order=stay_month.desc,id.desc) and a listing's, as anon and as a member who
+  // is not a party (a host reading another host's listing). Listings are drawn from those with reviews.
+  const reviewedListings = (await owner`select distinct property_id as id from private.public_review_rows where visible_from <= now()`).map((r) => r.id);
+  const newestFirst = [{ column: 'stay_month', direction: 'desc' }, { column: 'id', direction: 'desc' }];
+  const reviewLists = () => [
+    ['anon', () => ({ role: 'anon' })],
+    ['member', (sub) => ({ sub, role: 'authenticated', aud: 'authenticated' })],
+  ].flatMap(([reader, claims]) => [
+    {
+      name: `latest_reviews_${reader}`,
+      description: `${reader}: public_reviews?order=stay_month.desc,id.desc&limit=20, against the same on the table behind it with visible_from <= now() written out (owner)`,
+      who: () => ({ sub: member(Math.floor(random() * HOSTS)) }),
+      claims: (ctx) => claims(ctx.sub),
+      explicitClaims: () => ({ role: 'postgres' }),
+      policy: () => tableRead('public_reviews', null, newestFirst, 20),
+      explicit: () => publicReviewsWrittenOut(null, newestFirst, 20),
+    },
+    {
+      name: `listing_reviews_${reader}`,
+      description: `${reader}: public_reviews?property_id=eq.<listing>&order=stay_month.desc,id.desc&limit=20, against the same on the table behind it with visible_from <= now() written out (owner)`,
+      who: () => ({ sub: member(Math.floor(random() * HOSTS)), property: pick(reviewedListings) }),
+      claims: (ctx) => claims(ctx.sub),
+      explicitClaims: () => ({ role: 'postgres' }),
+      policy: (ctx) => tableRead('public_reviews', `"public"."public_reviews"."property_id" = ${quote(ctx.property)}`, newestFirst, 20),
+      explicit: (ctx) => publicReviewsWrittenOut(`p."property_id" = ${quote(ctx.property)}`, newestFirst, 20),
+    },
+  ]);
   // Photo folders: published listings (anon and any member read them), and hosts' own listings (drafts included).
   const publishedListings = (await owner`select id from public.properties where status = 'published' order by id limit 2000`).map((r) => r.id);
   const ownListings = await owner`select host_id, id from public.properties where host_id is not null order by id desc limit 2000`;
@@ -171,6 +216,7 @@ export async function measureInputBudgets({ url, resultsDir, log = (line) => pro
         `"public"."availability_blocks"."property_id" = any (${quote(`{${(await listingsOf(sub)).join(',')}}`)}::uuid[])`,
         { column: 'start_date', direction: 'asc' }, 100),
     },
+    ...reviewLists(),
   ];
   const listResults = [];
   log('Read budgets, lists (as the member, beside the filter written out):');
