@@ -12,9 +12,13 @@
 // public's reviews (public_reviews, as anon and as a member) are measured beside the same statement on the table
 // behind the view with its policy's filter written out (visible_from <= now()) and no row-level security: a client
 // cannot write that filter (visible_from is not granted), so the baseline is the owner's query.
+// Oversized requests (a 200,000-element array in a body or a URL) are timed over HTTP instead, as a client sees
+// them, through the real stack's gateway (which refuses them before PostgREST reads them) and, for comparison, on
+// PostgREST directly (which decodes them all before SQL refuses them).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from '../scripts/lib/database.mjs';
+import { startStack } from '../scripts/lib/stack.mjs';
 import { GUESTS, HOSTS, WORDS } from './generate.sql.mjs';
 
 const ITERATIONS = Number(process.env.BENCH_BUDGET_ITERATIONS ?? 200);
@@ -351,14 +355,18 @@ export async function measureInputBudgets({ url, resultsDir, log = (line) => pro
   await client.end();
   await owner.end();
 
+  const oversizedResults = await measureOversizedRequests({ url, amenityCodes, log });
+
   const goals = {
     lists_p95_at_most_50_ms: listResults.every((r) => r.goals.p95_at_most_50_ms),
     lists_at_most_1_5x_explicit: listResults.every((r) => r.goals.at_most_1_5x_explicit),
     search_inputs_as_expected: searchResults.every((r) => r.goals.as_expected),
     search_inputs_p95_at_most_50_ms: searchResults.every((r) => r.goals.p95_at_most_50_ms),
+    oversized_requests_refused_within_50_ms: oversizedResults.inputs.every((r) => r.goals.as_expected && r.goals.p95_at_most_50_ms !== false),
   };
   const section = { iterations: ITERATIONS, budget: { p95_ms: BUDGET_P95_MS, ratio_to_explicit: BUDGET_RATIO },
-                    lists: listResults, search_inputs: searchResults, goals };
+                    lists: listResults, search_inputs: searchResults,
+                    oversized_requests: oversizedResults, goals };
   const file = join(resultsDir, 'latest.json');
   const latest = JSON.parse(readFileSync(file, 'utf8'));
   latest.budgets_inputs = section;
@@ -367,10 +375,87 @@ export async function measureInputBudgets({ url, resultsDir, log = (line) => pro
   return section;
 }
 
-// Alone, on the database a bench run built: `node bench/budgets-inputs.mjs` (DATABASE_URL as for npm run bench).
+/**
+ * Oversized search requests over HTTP, through the gateway of a stack started on the bench database, and the same
+ * POST bodies on PostgREST directly: each timed by the client from sending to the end of the answer.
+ */
+async function measureOversizedRequests({ url, amenityCodes, log }) {
+  const ITERATIONS_HTTP = 20;
+  let seed = 13;
+  const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+  const codes = Array.from({ length: 200_000 }, () => amenityCodes[Math.floor(random() * amenityCodes.length)]);
+  const types = Array.from({ length: 200_000 }, () => 'house');
+  const stack = await startStack({ databaseUrl: url, seed: false });
+  const results = [];
+  try {
+    const gateway = { base: `${stack.apiUrl}/rest/v1`, headers: { apikey: stack.keys.publishableKey } };
+    const direct = { base: stack.restUrl, headers: { authorization: `Bearer ${stack.keys.anonJwt}` } };
+    const post = (body) => (side) => fetch(`${side.base}/rpc/search_properties`, {
+      method: 'POST', headers: { ...side.headers, 'content-type': 'application/json' }, body });
+    const get = (query) => (side) => fetch(`${side.base}/rpc/search_properties?${query}`, { headers: side.headers });
+    const inputs = [
+      { name: 'reference_small_body', reference: true, description: 'for comparison, under the same load: POST rpc/search_properties {"amenities": ["wifi"], "page_size": 1} (answered)',
+        send: post(Buffer.from(JSON.stringify({ amenities: ['wifi'], page_size: 1 }))), sides: { gateway: '200', postgrest_directly: '200' } },
+      { name: 'amenities_200k_body', description: 'POST rpc/search_properties {"amenities": [200,000 codes]} (1.6 MB)',
+        send: post(Buffer.from(JSON.stringify({ amenities: codes }))), sides: { gateway: '400 22023 request_too_large', postgrest_directly: '400 22023 too_many_amenities' } },
+      { name: 'property_types_200k_body', description: 'POST rpc/search_properties {"property_types": [200,000 types]} (1.6 MB)',
+        send: post(Buffer.from(JSON.stringify({ property_types: types }))), sides: { gateway: '400 22023 request_too_large', postgrest_directly: '400 22023 too_many_property_types' } },
+      { name: 'amenities_200k_url', description: 'GET rpc/search_properties?amenities={200,000 codes} (a 1.4 MB URL)',
+        send: get(`amenities=${encodeURIComponent(`{${codes.join(',')}}`)}`), sides: { gateway: '400 22023 request_too_large' } },
+    ];
+    log('Oversized requests over HTTP (through the gateway, and on PostgREST directly):');
+    for (const input of inputs) {
+      const result = { name: input.name, description: input.description };
+      for (const [sideName, expected] of Object.entries(input.sides)) {
+        const side = sideName === 'gateway' ? gateway : direct;
+        const times = [];
+        const outcomes = new Map();
+        for (let i = 0; i < ITERATIONS_HTTP + 2; i++) {
+          const started = performance.now();
+          const response = await input.send(side);
+          const body = await response.json().catch(() => null);
+          const ms = performance.now() - started;
+          if (i < 2) continue;  // warm-up
+          times.push(ms);
+          const outcome = `${response.status} ${body?.code ?? ''} ${body?.hint ?? ''}`.trim();
+          outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+        }
+        const timing = summary(times);
+        result[sideName] = { expected, outcomes: Object.fromEntries(outcomes), ...timing };
+        log(`  ${input.name.padEnd(26)} ${sideName.padEnd(18)} p50 ${timing.p50_ms.toFixed(2).padStart(7)} ms  p95 ${timing.p95_ms.toFixed(2).padStart(7)}  ${[...outcomes].map(([k, v]) => `${k} x${v}`).join(', ')}`);
+      }
+      result.goals = {
+        as_expected: Object.keys(input.sides).every((sideName) => result[sideName].outcomes[result[sideName].expected] === ITERATIONS_HTTP),
+        // A reference request is answered, not refused: only its outcome is a goal.
+        ...(input.reference ? {} : { p95_at_most_50_ms: result.gateway.p95_ms <= BUDGET_P95_MS }),
+      };
+      results.push(result);
+    }
+  } finally {
+    await stack.stop();
+  }
+  return { measured_at: new Date().toISOString(), iterations: ITERATIONS_HTTP, inputs: results };
+}
+
+// Alone, on the database a bench run built: `node bench/budgets-inputs.mjs` (DATABASE_URL as for npm run bench);
+// `--oversized` measures only the oversized requests and replaces that part of budgets_inputs.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { root } = await import('../scripts/lib/database.mjs');
-  await measureInputBudgets({
-    url: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/staybase_bench', resultsDir: join(root, 'bench', 'results'),
-  });
+  const url = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/staybase_bench';
+  const resultsDir = join(root, 'bench', 'results');
+  if (process.argv.includes('--oversized')) {
+    const owner = connect(url, { max: 1 });
+    const amenityCodes = (await owner`select code from public.amenities order by code`).map((r) => r.code);
+    await owner.end();
+    const oversized = await measureOversizedRequests({ url, amenityCodes, log: (line) => process.stderr.write(`${line}\n`) });
+    const file = join(resultsDir, 'latest.json');
+    const latest = JSON.parse(readFileSync(file, 'utf8'));
+    latest.budgets_inputs.oversized_requests = oversized;
+    latest.budgets_inputs.goals.oversized_requests_refused_within_50_ms =
+      oversized.inputs.every((r) => r.goals.as_expected && r.goals.p95_at_most_50_ms !== false);
+    writeFileSync(file, `${JSON.stringify(latest, null, 2)}\n`);
+  } else {
+    await measureInputBudgets({ url, resultsDir });
+  }
+  process.exit(0);
 }

@@ -9,9 +9,10 @@
 //     pgbench's TPC-B-like on the same server, where its time goes, and that no two active stays overlap afterwards
 //     (bench/booking.mjs; BENCH_ONLY=booking runs only that section);
 //   * the read budgets of the lists clients read (members' lists, the public's reviews, a listing's photo folder) and
-//     of search inputs (bench/budgets-inputs.mjs).
-// Writes bench/results/latest.json, bench/results/booking.json and the EXPLAIN (ANALYZE, BUFFERS) plans in
-// bench/results/plans/.
+//     of search inputs (bench/budgets-inputs.mjs), with the oversized requests over HTTP;
+//   * load through the HTTP API: PostgREST directly and through the gateway under autocannon (bench/http.mjs).
+// Writes bench/results/latest.json, bench/results/booking.json, bench/results/http.json and the EXPLAIN (ANALYZE,
+// BUFFERS) plans in bench/results/plans/.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -525,3 +526,5 @@ writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 
 log(`Goals: ${Object.entries(goals).map(([k, v]) => `${k} ${v ? 'met' : 'NOT met'}`).join(', ')}`);
 log(`Wrote bench/results/latest.json and bench/results/plans/ (${results.total_seconds} s)`);
 await (await import('./budgets-inputs.mjs')).measureInputBudgets({ url, resultsDir, log });
+await (await import('./http.mjs')).measureHttp({ url, resultsDir, log });
+process.exit(0);

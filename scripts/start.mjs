@@ -1,5 +1,7 @@
 // npm start: the local Staybase stack. Embedded PGlite under .staybase/db by default; DATABASE_URL selects a
-// PostgreSQL server instead. Ctrl-C stops everything.
+// PostgreSQL server instead. Either way pending migrations are applied; the seed (dev users, demo listings) goes
+// only into the embedded database its first start creates, never into an existing database (npm run db:reset
+// rebuilds one with it). Ctrl-C stops everything.
 import { ensureDependencies } from './lib/deps.mjs';
 
 const started = Date.now();
@@ -22,6 +24,7 @@ const stack = await startStack({
   // A read replica of DATABASE_URL's server: GET /rest/v1 goes there, as Supabase's API load balancer does.
   replicaUrl: process.env.DATABASE_REPLICA_URL,
   routeReadsToReplica: true,
+  seed: 'if-created',
 }).catch((error) => {
   console.error(error.message);
   process.exit(1);
@@ -52,6 +55,11 @@ process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
 
 const users = await devUsers(stack.dbUrl);
+const { created, migrationsApplied } = stack.database;
+const migrations = migrationsApplied.length ? `${migrationsApplied.length} migration(s) applied` : 'no migration pending';
+const databaseState = created
+  ? `created in .staybase/db: ${migrations}, seed applied (dev users and demo listings)`
+  : `existing database: ${migrations}, seed not run (its data is served as it is; npm run db:reset rebuilds it with the seed)`;
 console.log(`
 Staybase is running (${stack.embedded ? 'embedded PGlite in .staybase/db' : 'PostgreSQL server from DATABASE_URL'}), ready in ${((Date.now() - started) / 1000).toFixed(1)} s.
 
@@ -62,6 +70,7 @@ Staybase is running (${stack.embedded ? 'embedded PGlite in .staybase/db' : 'Pos
    Functions URL: ${stack.apiUrl}/functions/v1
            Inbox: ${stack.apiUrl}/inbox (e-mails Auth would send; npm run inbox)
           DB URL: ${stack.embedded ? stack.dbUrl : '(DATABASE_URL)'}
+        Database: ${databaseState}
  Publishable key: ${stack.keys.publishableKey}
       Secret key: ${stack.keys.secretKey}
         anon key: ${stack.keys.anonKey} (legacy)

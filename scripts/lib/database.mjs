@@ -37,6 +37,18 @@ export async function migrate(url, { seed = true } = {}) {
   return `${stdout}${stderr}`;
 }
 
+/** The migration versions a database has applied (none for a database never migrated). */
+export async function appliedMigrations(url) {
+  const sql = connect(url);
+  try {
+    const [{ recorded }] = await sql`select to_regclass('supabase_migrations.schema_migrations') is not null as recorded`;
+    if (!recorded) return [];
+    return (await sql`select version from supabase_migrations.schema_migrations order by version`).map((row) => row.version);
+  } finally {
+    await sql.end();
+  }
+}
+
 /** Stores a secret in Vault by name (the bootstrap's stand-in locally), replacing its value if it exists. */
 export async function setVaultSecret(url, name, value) {
   const sql = connect(url);

@@ -1,7 +1,7 @@
 // The local Staybase stack: a database (embedded PGlite, or DATABASE_URL), bootstrapped and migrated with the
 // Supabase CLI, the real PostgREST, the edge functions on Deno, the local Auth API and its inbox, the local Storage
 // API, and the gateway that fronts them.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { authConfig } from './auth/config.mjs';
 import { createInbox } from './auth/inbox.mjs';
@@ -11,18 +11,27 @@ import { startEmbeddedDatabase } from './embedded-db.mjs';
 import { startFunctions } from './functions.mjs';
 import { startGateway } from './gateway.mjs';
 import { apiKeys, JWKS, JWT_SECRET, POSTGREST_JWKS } from './keys.mjs';
-import { connect, migrate, setVaultSecret } from './database.mjs';
+import { appliedMigrations, connect, migrate, setVaultSecret } from './database.mjs';
 import { startPostgrest } from './postgrest.mjs';
 import { freePort, stopChildren } from './processes.mjs';
 
 /**
  * Starts the stack. `databaseUrl` selects a server; otherwise PGlite runs on `dataDir` (null = in memory) and
- * is served on `dbPort`. `functionsEnv` adds to (and wins over) what the edge functions get from the process
- * environment and supabase/functions/.env, as the test runner does for Stripe; `functionsDefaults` apply where
- * neither sets a variable. `authOverrides` replace settings of config.toml's [auth] for the local Auth API.
+ * is served on `dbPort`. Pending migrations are applied either way. `seed` says when supabase/seed.sql (the dev
+ * users and demo listings) runs: `true` always (a database built from scratch for the tests), `false` never, and
+ * `'if-created'` only into a database this start creates, i.e. an embedded one whose folder held none: an existing
+ * database, and every server database, is migrated and served as it is (`npm run db:reset` seeds those).
+ * `functionsEnv` adds to (and wins over) what the edge functions get from the process environment and
+ * supabase/functions/.env, as the test runner does for Stripe; `functionsDefaults` apply where neither sets a
+ * variable. `authOverrides` replace settings of config.toml's [auth] for the local Auth API.
  * `replicaUrl` (a hot standby of the server) adds a PostgREST on it: with `routeReadsToReplica` the gateway sends
  * GET /rest/v1 there, as Supabase's load balancer does; either way `replica.apiUrl` is a gateway that does. Returns
- * URLs, keys and `stop()`.
+ * URLs, keys, `database` (`created`, `seeded`, `migrationsApplied`: what this start did to the
+ * database) and `stop()`.
+ * @param {{ databaseUrl?: string, dataDir?: string | null, dbPort?: number, apiPort?: number,
+ *   seed?: boolean | 'if-created', prepare?: (url: string) => unknown, functionsEnv?: Record<string, string>,
+ *   functionsDefaults?: Record<string, string>, authOverrides?: Record<string, unknown>, replicaUrl?: string,
+ *   routeReadsToReplica?: boolean }} options
  */
 export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed = true, prepare, functionsEnv = {},
   functionsDefaults = {}, authOverrides = {}, replicaUrl, routeReadsToReplica = false }) {
@@ -35,6 +44,7 @@ export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed =
   try {
     let dbUrl = databaseUrl;
     const embedded = !databaseUrl;
+    const created = embedded && !(dataDir && existsSync(join(dataDir, 'PG_VERSION')));
     if (embedded) {
       if (dataDir) mkdirSync(dataDir, { recursive: true });
       const db = await startEmbeddedDatabase({ dataDir, port: dbPort ?? (await freePort()) });
@@ -42,7 +52,10 @@ export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed =
       dbUrl = db.url;
     }
     if (prepare) await prepare(dbUrl);
-    const migrateLog = await migrate(dbUrl, { seed });
+    const before = await appliedMigrations(dbUrl);
+    const seeded = seed === 'if-created' ? created : Boolean(seed);
+    const migrateLog = await migrate(dbUrl, { seed: seeded });
+    const migrationsApplied = (await appliedMigrations(dbUrl)).filter((version) => !before.includes(version));
     // What a hosted project keeps in Vault (project_url): the API's public URL, for the calendar feed URLs.
     await setVaultSecret(dbUrl, 'project_url', `http://127.0.0.1:${apiPort}`);
     const keys = await apiKeys();
@@ -85,7 +98,7 @@ export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed =
       readRestUrl: replica && routeReadsToReplica ? replica.restUrl : undefined,
     });
     stops.push(gateway.stop);
-    return { embedded, dbUrl, apiUrl: gateway.url, restUrl: postgrest.url, functionsUrl: functions.url, keys, postgrest, auth, inbox, storage, replica, migrateLog, stop };
+    return { embedded, database: { created, seeded, migrationsApplied }, dbUrl, apiUrl: gateway.url, restUrl: postgrest.url, functionsUrl: functions.url, keys, postgrest, auth, inbox, storage, replica, migrateLog, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,6 +1,9 @@
 // Search through the gateway and the real PostgREST, with the typed client as a frontend uses it (seed listings).
 import { describe, expect, it } from 'vitest';
+import { statusBySqlState } from '../../functions/_shared/error-statuses.ts';
+import { REST_LIMITS } from '../../scripts/lib/gateway.mjs';
 import { anonClient } from '../support/clients.ts';
+import { env } from '../support/env.ts';
 
 const paris = { latitude: 48.8566, longitude: 2.3522 };
 
@@ -66,5 +69,67 @@ describe('search_properties through the Data API', () => {
       expect(error?.code, hint).toBe('22023');
       expect(error?.hint, hint).toBe(hint);
     }
+  });
+});
+
+describe('oversized search requests are refused by the gateway before PostgREST reads them', () => {
+  const search = `${env.apiUrl}/rest/v1/rpc/search_properties`;
+  const headers = { apikey: env.publishableKey, 'content-type': 'application/json' };
+  // SQL would refuse these arrays too (too_many_amenities), after PostgREST and PostgreSQL had decoded them; the
+  // hint says the gateway answered instead.
+  const amenities = (count: number) => Array.from({ length: count }, (_, i) => ['wifi', 'kitchen', 'heating'][i % 3]!);
+
+  async function expectRefused(response: Response, what: string) {
+    expect(response.status, what).toBe(statusBySqlState['22023']);
+    const body = await response.json();
+    expect(body, what).toMatchObject({ code: '22023', hint: 'request_too_large' });
+    expect(body.message, what).toEqual(expect.any(String));
+    expect(body.details, what).toEqual(expect.any(String));
+  }
+
+  it('a POST body of 200,000 amenities (over the body limit) is a 400 with code 22023 and hint request_too_large', async () => {
+    const { error, status } = await anonClient().rpc('search_properties', { amenities: amenities(200_000) });
+    expect(status).toBe(400);
+    expect(error?.code).toBe('22023');
+    expect(error?.hint).toBe('request_too_large');
+  });
+
+  it('a body over the limit sent without a length (chunked) is refused when the limit is crossed', async () => {
+    const chunk = new TextEncoder().encode(`${JSON.stringify(amenities(10_000)).slice(1, -1)},`);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(new TextEncoder().encode('{"amenities":['));
+        if (sent > REST_LIMITS.bodyBytes * 4) return controller.close();
+        controller.enqueue(chunk);
+        sent += chunk.length;
+      },
+    });
+    const response = await fetch(search, { method: 'POST', headers, body, duplex: 'half' } as RequestInit);
+    await expectRefused(response, 'chunked body');
+  });
+
+  it('a GET URL over the URL limit is refused, whether under or over the header parser limit', async () => {
+    for (const count of [1_500, 200_000]) {
+      const url = `${search}?amenities=${encodeURIComponent(`{${amenities(count).join(',')}}`)}`;
+      expect(url.length, `${count} amenities make a URL over the limit`).toBeGreaterThan(REST_LIMITS.urlBytes);
+      await expectRefused(await fetch(url, { headers: { apikey: env.publishableKey } }), `${count} amenities in the URL`);
+    }
+  });
+
+  it('requests under the limits pass through whole: a body padded to near the limit, a long URL', async () => {
+    const padded = `{"page_size": 3${' '.repeat(REST_LIMITS.bodyBytes - 100)}}`;
+    const post = await fetch(search, { method: 'POST', headers, body: padded });
+    expect(post.status).toBe(200);
+    expect(Array.isArray(await post.json())).toBe(true);
+
+    // A filter of 800 codes, as supabase-js's .in() writes it: a long URL, under the limit.
+    const codes = ['wifi', ...Array.from({ length: 800 }, (_, i) => `code_${i}`)];
+    const url = `${env.apiUrl}/rest/v1/amenities?select=code&code=in.(${codes.join(',')})`;
+    expect(url.length).toBeGreaterThan(REST_LIMITS.urlBytes / 2);
+    expect(url.length).toBeLessThan(REST_LIMITS.urlBytes);
+    const get = await fetch(url, { headers: { apikey: env.publishableKey } });
+    expect(get.status).toBe(200);
+    expect(await get.json()).toEqual([{ code: 'wifi' }]);
   });
 });
