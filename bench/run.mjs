@@ -43,7 +43,9 @@ const steps = [
   ['load mode', `
     alter table public.property_amenities disable trigger property_amenities_sync_codes_after_insert;
     alter table public.property_photos disable trigger property_photos_sync_cover_after_insert;
-    alter table public.bookings disable trigger bookings_claim_nights;`, 0],
+    alter table public.bookings disable trigger bookings_claim_nights;
+    alter table public.properties disable trigger properties_require_location;
+    alter table public.property_locations disable trigger property_locations_derive_after_insert;`, 0],
 ];
 const listingBatch = generate.LISTINGS / generate.BATCHES;
 for (let b = 0; b < generate.BATCHES; b++) steps.push([`listings ${(b + 1) * listingBatch}`, generate.listings(b * listingBatch, (b + 1) * listingBatch), 4]);
@@ -52,6 +54,8 @@ steps.push(['normal mode', `
     alter table public.bookings enable trigger bookings_claim_nights;
     alter table public.property_amenities enable trigger property_amenities_sync_codes_after_insert;
     alter table public.property_photos enable trigger property_photos_sync_cover_after_insert;
+    alter table public.properties enable trigger properties_require_location;
+    alter table public.property_locations enable trigger property_locations_derive_after_insert;
 `, 1]);
 steps.push(['vacuum analyze', 'vacuum analyze', 6]);
 

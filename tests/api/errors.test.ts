@@ -16,7 +16,7 @@ let rival: TestUser;
 let listing: string;
 
 const untitledListing = {
-  city: 'Testville', country_code: 'NZ', latitude: -36.85, longitude: 174.76, time_zone: 'UTC', currency: 'NZD',
+  city: 'Testville', country_code: 'NZ', time_zone: 'UTC', currency: 'NZD',
   nightly_price_cents: 10000,
 };
 
