@@ -518,7 +518,7 @@ $function$;
 ALTER TABLE "public"."property_locations"
   ADD CONSTRAINT "property_locations_property_id_fkey" FOREIGN KEY (property_id) REFERENCES public.properties(id) ON DELETE CASCADE;
 
-CREATE INDEX bookings_stayed_guests_idx ON public.bookings USING btree (property_id, guest_id)
+CREATE INDEX bookings_stayed_guests_idx ON public.bookings USING btree (guest_id, property_id)
   WHERE (status = ANY (ARRAY['confirmed'::public.booking_status, 'completed'::public.booking_status]));
 
 CREATE TRIGGER properties_require_location
@@ -579,11 +579,11 @@ CREATE POLICY "hosts, their confirmed guests and admins read exact locations" ON
   TO "authenticated"
   USING (((property_id = ANY (ARRAY( SELECT p.id
    FROM public.properties p
-  WHERE (p.host_id = ( SELECT auth.uid() AS uid))))) OR (EXISTS ( SELECT 1
+  WHERE (p.host_id = ( SELECT auth.uid() AS uid))
+UNION ALL
+ SELECT b.property_id
    FROM public.bookings b
-  WHERE
-    ((b.property_id = property_locations.property_id) AND (b.guest_id = ( SELECT auth.uid() AS uid)) AND (b.status = ANY (ARRAY['confirmed'::public.booking_status,
-    'completed'::public.booking_status]))))) OR (property_id >= private.admin_id_floor())));
+  WHERE ((b.guest_id = ( SELECT auth.uid() AS uid)) AND (b.status = ANY (ARRAY['confirmed'::public.booking_status, 'completed'::public.booking_status])))))) OR (property_id >= private.admin_id_floor())));
 
 COMMENT ON COLUMN "public"."properties"."latitude" IS 'Public point (with longitude): 150-500 m from the exact location (property_locations), derived by the database, never written by clients; null without a location.';
 

@@ -36,8 +36,8 @@ comment on table public.property_locations is
 
 -- Indexes --------------------------------------------------------------------------------------------------------
 
--- The guest arm of the read policy below: "has the caller a confirmed or completed booking of this listing?"
-create index bookings_stayed_guests_idx on public.bookings (property_id, guest_id)
+-- The guest arm of the read policy below: the listings the caller has a confirmed or completed booking of.
+create index bookings_stayed_guests_idx on public.bookings (guest_id, property_id)
   where status in ('confirmed', 'completed');
 
 -- Functions ------------------------------------------------------------------------------------------------------
@@ -166,15 +166,15 @@ grant update (address_line, postal_code, latitude, longitude) on public.property
 alter table private.location_secret enable row level security;
 alter table public.property_locations enable row level security;
 
--- Each arm is an index range or an index probe: the caller's listings named once per statement, an EXISTS that
--- bookings_stayed_guests_idx answers, and the admin arm as a range of the primary key (private.admin_id_floor).
+-- Each arm is a range of the primary key, so a member's read costs their own rows (a BitmapOr), never a probe per
+-- location: the listings the caller hosts or has stayed at (bookings_stayed_guests_idx), named once per statement,
+-- and the admin arm (private.admin_id_floor). A correlated EXISTS on bookings would be tested on every location.
 create policy "hosts, their confirmed guests and admins read exact locations" on public.property_locations
   for select to authenticated
-  using (property_id = any (array(select p.id from public.properties p where p.host_id = (select auth.uid())))
-         or exists (select 1 from public.bookings b
-                     where b.property_id = property_locations.property_id
-                       and b.guest_id = (select auth.uid())
-                       and b.status in ('confirmed', 'completed'))
+  using (property_id = any (array(select p.id from public.properties p where p.host_id = (select auth.uid())
+                                  union all
+                                  select b.property_id from public.bookings b
+                                   where b.guest_id = (select auth.uid()) and b.status in ('confirmed', 'completed')))
          or property_id >= private.admin_id_floor());
 create policy "hosts place their own listings" on public.property_locations
   for insert to authenticated
