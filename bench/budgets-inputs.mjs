@@ -8,7 +8,10 @@
 // or `POST /rest/v1/rpc/search_properties`. Times are the database's, like the search figures: bench.elapsed runs
 // the statement and reads clock_timestamp() around it (parse, plan, execute; a refusal is timed until it is raised).
 // A list is measured interleaved with the same list with its filter written out (guest_id=eq.<me>, host_id=eq.<me>,
-// property_id=in.(<my listings>)), each call for a different member, so both meet the same background load.
+// property_id=in.(<my listings>)), each call for a different member, so both meet the same background load. The
+// public's reviews (public_reviews, as anon and as a member) are measured beside the same statement on the table
+// behind the view with its policy's filter written out (visible_from <= now()) and no row-level security: a client
+// cannot write that filter (visible_from is not granted), so the baseline is the owner's query.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from '../scripts/lib/database.mjs';
@@ -21,15 +24,35 @@ const BUDGET_RATIO = 1.5;
 const member = (n) => `b0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const quote = (text) => `'${String(text).replace(/'/g, "''")}'`;
 
-// PostgREST 12's statement for a table read (GET with order and limit), and for an RPC returning a set.
+// PostgREST 12's statement for a table read (GET with order and limit; order is one term or a list), and for an
+// RPC returning a set.
+const orderBy = (relation, order) => [order].flat().map((o) => `${relation}."${o.column}" ${o.direction}`).join(', ');
 const tableRead = (table, where, order, limit) => `
   with pgrst_source as (select "public"."${table}".* from "public"."${table}" ${where ? `where ${where}` : ''}
-                        order by "public"."${table}"."${order.column}" ${order.direction} limit ${limit} offset 0)
+                        order by ${orderBy(`"public"."${table}"`, order)} limit ${limit} offset 0)
   select null::bigint as total_result_set, pg_catalog.count(_postgrest_t) as page_total,
          coalesce(json_agg(_postgrest_t), '[]') as body,
          nullif(current_setting('response.headers', true), '') as response_headers,
          nullif(current_setting('response.status', true), '') as response_status, '' as response_inserted
   from (select * from pgrst_source) _postgrest_t`;
+// The same read of public_reviews, on the table behind the view with the policy's filter written out (the owner's
+// baseline: no row-level security, the same columns, order and limit).
+const PUBLIC_REVIEW_COLUMNS = ['id', 'property_id', 'direction', 'rating', 'cleanliness', 'accuracy', 'communication',
+  'location', 'check_in', 'value', 'comment', 'reply', 'stay_month', 'author_name', 'author_avatar_url'];
+const publicReviewsWrittenOut = (where, order, limit) => `
+  with pgrst_source as (select ${PUBLIC_REVIEW_COLUMNS.map((c) => `p."${c}"`).join(', ')} from "private"."public_review_rows" p
+                        where p.visible_from <= now() ${where ? `and ${where}` : ''}
+                        order by ${orderBy('p', order)} limit ${limit} offset 0)
+  select null::bigint as total_result_set, pg_catalog.count(_postgrest_t) as page_total,
+         coalesce(json_agg(_postgrest_t), '[]') as body,
+         nullif(current_setting('response.headers', true), '') as response_headers,
+         nullif(current_setting('response.status', true), '') as response_status, '' as response_inserted
+  from (select * from pgrst_source) _postgrest_t`;
+// What Supabase Storage runs for a folder listing (POST /object/list/<bucket>, supabase-js list(folder)): storage.search
+// with the parameters its server passes (prefix, bucket, limit 100, levels, offset 0, search '', name asc).
+const storageList = (folder) => `select * from storage.search(${quote(`${folder}/`)}, 'property-photos', 100, 2, 0, '', 'name', 'asc')`;
+// And for createSignedUrl of one object: the object by name, as the caller.
+const storageObject = (name) => `select name from storage.objects where bucket_id = 'property-photos' and name = ${quote(name)}`;
 const rpcRead = (args) => `
   with pgrst_source as (select pgrst_call.* from "public"."search_properties"(${args}) pgrst_call)
   select null::bigint as total_result_set, pg_catalog.count(_postgrest_t) as page_total,
@@ -82,6 +105,16 @@ export async function measureInputBudgets({ url, resultsDir, log = (line) => pro
     return results[2][0];
   }
 
+  /** How many rows `statement` returns as `claims`. */
+  async function countAs(claims, statement) {
+    const results = await client.unsafe(`
+      begin;
+      select set_config('role', ${quote(claims.role)}, true), set_config('request.jwt.claims', ${quote(JSON.stringify(claims))}, true);
+      select count(*)::int as n from (${statement}) counted;
+      commit;`).simple();
+    return results[2][0].n;
+  }
+
   // Lists, each beside the same list with its filter written out --------------------------------------------------
   const hostListings = new Map();
   async function listingsOf(host) {
@@ -91,7 +124,68 @@ export async function measureInputBudgets({ url, resultsDir, log = (line) => pro
     }
     return hostListings.get(host);
   }
+  // The public's reviews: the latest (order=stay_month.desc,id.desc) and a listing's, as anon and as a member who
+  // is not a party (a host reading another host's listing). Listings are drawn from those with reviews.
+  const reviewedListings = (await owner`select distinct property_id as id from private.public_review_rows where visible_from <= now()`).map((r) => r.id);
+  const newestFirst = [{ column: 'stay_month', direction: 'desc' }, { column: 'id', direction: 'desc' }];
+  const reviewLists = () => [
+    ['anon', () => ({ role: 'anon' })],
+    ['member', (sub) => ({ sub, role: 'authenticated', aud: 'authenticated' })],
+  ].flatMap(([reader, claims]) => [
+    {
+      name: `latest_reviews_${reader}`,
+      description: `${reader}: public_reviews?order=stay_month.desc,id.desc&limit=20, against the same on the table behind it with visible_from <= now() written out (owner)`,
+      who: () => ({ sub: member(Math.floor(random() * HOSTS)) }),
+      claims: (ctx) => claims(ctx.sub),
+      explicitClaims: () => ({ role: 'postgres' }),
+      policy: () => tableRead('public_reviews', null, newestFirst, 20),
+      explicit: () => publicReviewsWrittenOut(null, newestFirst, 20),
+    },
+    {
+      name: `listing_reviews_${reader}`,
+      description: `${reader}: public_reviews?property_id=eq.<listing>&order=stay_month.desc,id.desc&limit=20, against the same on the table behind it with visible_from <= now() written out (owner)`,
+      who: () => ({ sub: member(Math.floor(random() * HOSTS)), property: pick(reviewedListings) }),
+      claims: (ctx) => claims(ctx.sub),
+      explicitClaims: () => ({ role: 'postgres' }),
+      policy: (ctx) => tableRead('public_reviews', `"public"."public_reviews"."property_id" = ${quote(ctx.property)}`, newestFirst, 20),
+      explicit: (ctx) => publicReviewsWrittenOut(`p."property_id" = ${quote(ctx.property)}`, newestFirst, 20),
+    },
+  ]);
+  // Photo folders: published listings (anon and any member read them), and hosts' own listings (drafts included).
+  const publishedListings = (await owner`select id from public.properties where status = 'published' order by id limit 2000`).map((r) => r.id);
+  const ownListings = await owner`select host_id, id from public.properties where host_id is not null order by id desc limit 2000`;
+  const photoOf = new Map((await owner`select property_id, storage_path from public.property_photos
+                                        where position = 0 and property_id = any (${publishedListings}::uuid[])`)
+    .map((r) => [r.property_id, r.storage_path]));
+  const serviceRole = () => ({ role: 'service_role' });
   const lists = [
+    {
+      name: 'photo_folder_anon',
+      description: "anon lists a published listing's photo folder (storage.search as Storage runs it), against the same call without row-level security (service role: the folder filter alone)",
+      who: () => pick(publishedListings),
+      claims: () => ({ role: 'anon' }),
+      policy: (listing) => storageList(listing),
+      explicit: (listing) => storageList(listing),
+      explicitClaims: serviceRole,
+    },
+    {
+      name: 'photo_folder_member',
+      description: "a host lists their own listing's photo folder (any status), against the same call without row-level security",
+      who: () => pick(ownListings),
+      claims: (own) => ({ sub: own.host_id, role: 'authenticated', aud: 'authenticated' }),
+      policy: (own) => storageList(own.id),
+      explicit: (own) => storageList(own.id),
+      explicitClaims: serviceRole,
+    },
+    {
+      name: 'photo_by_name_anon',
+      description: 'anon reads one photo object by name (what createSignedUrl checks), against the same without row-level security',
+      who: () => pick(publishedListings),
+      claims: () => ({ role: 'anon' }),
+      policy: (listing) => storageObject(photoOf.get(listing)),
+      explicit: (listing) => storageObject(photoOf.get(listing)),
+      explicitClaims: serviceRole,
+    },
     {
       name: 'my_bookings',
       description: 'a guest: bookings?order=check_in.desc&limit=20, against the same with guest_id=eq.<me>',
@@ -118,23 +212,33 @@ export async function measureInputBudgets({ url, resultsDir, log = (line) => pro
         `"public"."availability_blocks"."property_id" = any (${quote(`{${(await listingsOf(sub)).join(',')}}`)}::uuid[])`,
         { column: 'start_date', direction: 'asc' }, 100),
     },
+    ...reviewLists(),
   ];
   const listResults = [];
   log('Read budgets, lists (as the member, beside the filter written out):');
   for (const list of lists) {
     const policyTimes = [];
     const explicitTimes = [];
+    // Same answer on both sides (and not an empty one), or the comparison means nothing.
+    for (let i = 0; i < 5; i++) {
+      const sub = list.who();
+      const viaPolicy = await countAs(list.claims(sub), list.policy(sub));
+      const written = await countAs(list.explicitClaims?.(sub) ?? list.claims(sub), await list.explicit(sub));
+      if (viaPolicy !== written || viaPolicy === 0) throw new Error(`${list.name}: ${viaPolicy} rows through the policy, ${written} with the filter written out`);
+    }
     for (let i = 0; i < 10; i++) {  // warm-up
       const sub = list.who();
-      await request(list.claims(sub), list.policy());
-      await request(list.claims(sub), await list.explicit(sub));
+      await request(list.claims(sub), list.policy(sub));
+      await request(list.explicitClaims?.(sub) ?? list.claims(sub), await list.explicit(sub));
     }
     for (let i = 0; i < ITERATIONS; i++) {
       const sub = list.who();
       const claims = list.claims(sub);
       const [first, second] = i % 2 === 0 ? ['policy', 'explicit'] : ['explicit', 'policy'];
       for (const side of [first, second]) {
-        const result = await request(claims, side === 'policy' ? list.policy() : await list.explicit(sub));
+        const result = side === 'policy'
+          ? await request(claims, list.policy(sub))
+          : await request(list.explicitClaims?.(sub) ?? claims, await list.explicit(sub));
         if (result.error_code) throw new Error(`${list.name} (${side}) failed: ${result.error_code} ${result.error_hint ?? ''}`);
         (side === 'policy' ? policyTimes : explicitTimes).push(result.ms);
       }

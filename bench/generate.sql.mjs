@@ -24,6 +24,9 @@ export const WORDS = [
 // share them are all the same to the penalty function of the exclusion constraint's GiST index on calendar_claims
 // (property_id with =, nights with &&); that index then degenerates (~150 buffers a probe instead of ~3), which
 // production ids (gen_random_uuid) never do.
+// A photo's Storage name as a host's upload makes it: <listing>/<v4 uuid>.jpg (the uuid derived from the listing and
+// position, so the data set is the same on every run).
+const photoName = (id, i) => `(${id} || '/' || substr(md5(${id} || '/photo-' || ${i}), 1, 8) || '-' || substr(md5(${id} || '/photo-' || ${i}), 9, 4) || '-4' || substr(md5(${id} || '/photo-' || ${i}), 14, 3) || '-8' || substr(md5(${id} || '/photo-' || ${i}), 18, 3) || '-' || substr(md5(${id} || '/photo-' || ${i}), 21, 12) || '.jpg')`;
 const listingId = (j) => `(substr(md5('listing ' || ${j}), 1, 8) || '-' || substr(md5('listing ' || ${j}), 9, 4) || '-4' || substr(md5('listing ' || ${j}), 14, 3) || '-8000-' || lpad(${j}::text, 12, '0'))::uuid`;
 /** The listings of the batch [from, to), by the number in the last 12 digits of their ids. */
 const inBatch = (column, from, to) => `right(${column}::text, 12)::int between ${from} and ${to - 1}`;
@@ -98,7 +101,7 @@ select ${listingId('j')},
                                           when 'pool' then 0.1 when 'hot_tub' then 0.08 else 0.2 end + j * 0
              order by a.code),
        -- the photos below, position 0 first (the statement trigger that derives cover_photo is off during the load)
-       ${listingId('j')} || '/photo-0.jpg'
+       ${photoName(`${listingId('j')}::text`, 0)}
 from generate_series(${from}, ${to - 1}) j
 cross join lateral (select random() a, random() b, random() c, random() d, random() e, random() f, random() g,
                            random() h, random() i, random() ib, random() k, random() l, random() m, j as jj) r
@@ -120,8 +123,15 @@ from generate_series(${from}, ${to - 1}) j
 cross join lateral bench.exact_point(j) e;
 
 insert into public.property_photos (property_id, storage_path, position)
-select p.id, p.id || '/photo-' || i || '.jpg', i
+select p.id, ${photoName('p.id::text', 'i')}, i
 from public.properties p cross join generate_series(0, 1) i
+where ${inBatch('p.id', from, to)};
+
+-- Their files in Storage: the storage.objects rows the Storage API writes on upload (owner: the host).
+insert into storage.objects (bucket_id, name, owner, owner_id, metadata)
+select 'property-photos', ph.storage_path, p.host_id, p.host_id::text,
+       '{"mimetype": "image/jpeg", "size": 245760, "cacheControl": "max-age=3600"}'::jsonb
+from public.property_photos ph join public.properties p on p.id = ph.property_id
 where ${inBatch('p.id', from, to)};
 
 -- The same amenity sets as rows (the statement trigger that derives amenity_codes is off during the load).
@@ -177,5 +187,90 @@ select p.id, current_date + 1 + 30 * (1 + (hashtext(p.id::text) & 3)) + 26, curr
 from public.properties p
 where p.status = 'published' and hashtext(p.id::text) % 20 = 0
   and ${inBatch('p.id', from, to)};
+`;
+}
+
+/** Past stays per published listing: one, and a second (a year earlier) on every other listing. */
+export const PAST_STAYS = 1.5;
+/** Who reviews a past stay: guests of 85% of stays, hosts of 60% (about 1.45 reviews a stay, ~215,000 in all). */
+export const GUEST_REVIEWS = 0.85;
+export const HOST_REVIEWS = 0.6;
+
+// One batch of reviewed past stays for the listings [from, to): completed bookings over the last two years (the
+// most recent ended two days ago, so some reviews are still double-blind), their claims, and their reviews,
+// published as submit_review and the job would have published them; 0.5% hidden by an admin. In load mode the
+// reviews' row triggers are off: their states are inserted set-based right after, and their public projection is
+// written by the reviews chapter's own private.project_reviews. The listings' rating columns stay as the listings
+// step made them (a longer history than these stays).
+export function reviews(from, to) {
+  return `
+select setseed(${(0.25 + from / LISTINGS / 4).toFixed(6)});
+insert into public.bookings (property_id, guest_id, host_id, check_in, check_out, guests, status, currency, nightly,
+  accommodation_cents, discount_cents, cleaning_fee_cents, service_fee_cents, total_cents, host_fee_cents,
+  host_payout_cents, cancellation_policy, time_zone, check_in_at, check_out_at, confirmed_at, created_at)
+select s.property_id, s.guest_id, s.host_id, s.check_in, s.check_out, 1, 'completed', (q.quote).currency, (q.quote).nightly,
+       (q.quote).accommodation_cents, (q.quote).discount_cents, (q.quote).cleaning_fee_cents, (q.quote).service_fee_cents,
+       (q.quote).total_cents, (q.quote).host_fee_cents, (q.quote).host_payout_cents, s.cancellation_policy, s.time_zone,
+       (s.check_in + time '15:00') at time zone s.time_zone, (s.check_out + time '11:00') at time zone s.time_zone,
+       (s.check_in - 20 + time '12:00') at time zone s.time_zone, (s.check_in - 20 + time '12:00') at time zone s.time_zone
+from (
+  select p.id as property_id, p.host_id, p.cancellation_policy, p.time_zone,
+         ('b0000000-0000-4000-8000-' || lpad((${HOSTS} + (random() * ${GUESTS - 1})::int)::text, 12, '0'))::uuid as guest_id,
+         b.check_in, b.check_in + b.nights as check_out
+  from public.properties p
+  cross join generate_series(0, 1) k
+  cross join lateral (select current_date - 2 - 6 - k * 400 - (random() * 380)::int as check_in,
+                             2 + (random() * 4)::int as nights, k as kk, p.id as pid) b
+  where p.status = 'published' and (k = 0 or hashtext(p.id::text) % 2 = 0)
+    and ${inBatch('p.id', from, to)}
+) s
+cross join lateral private.price_stays(array[s.property_id], s.check_in, s.check_out) q;
+
+insert into private.calendar_claims (property_id, nights, booking_id)
+select b.property_id, daterange(b.check_in, b.check_out), b.id
+from public.bookings b
+where b.status = 'completed' and ${inBatch('b.property_id', from, to)};
+
+insert into public.reviews (booking_id, author_id, subject_id, property_id, direction, rating, comment, cleanliness,
+  accuracy, communication, location, check_in, value, published_at, created_at)
+select st.id, case when sd.direction = 'guest_to_host' then st.guest_id else st.host_id end,
+       case when sd.direction = 'guest_to_host' then st.host_id else st.guest_id end,
+       st.property_id, sd.direction, sd.rating,
+       case when sd.direction = 'guest_to_host'
+            then (array['Exactly as pictured, spotless and quiet.', 'Great location, the host answered within minutes.',
+                        'Comfortable beds and a well-equipped kitchen.', 'A lovely stay; the street was a bit noisy at night.',
+                        'Easy self check-in and thoughtful touches everywhere.'])[1 + (sd.roll * 5)::int % 5]
+            else (array['A considerate guest who left the place tidy.', 'Great communication, welcome back any time.',
+                        'Respectful of the house rules. Recommended.'])[1 + (sd.roll * 3)::int % 3]
+       end,
+       ${['cleanliness', 'accuracy', 'communication', 'location', 'check_in', 'value'].map((aspect, i) =>
+         `case when sd.direction = 'guest_to_host' then greatest(1, least(5, sd.rating + (sd.roll * ${7 + i * 3})::int % 3 - 1)) end`).join(',\n       ')},
+       case when st.guest_writes and st.host_writes then least(st.check_out_at + interval '3 days', now())
+            when st.closes <= now() then st.closes end,
+       least(st.check_out_at + sd.after, now())
+from (
+  select b.*, random() < ${GUEST_REVIEWS} as guest_writes, random() < ${HOST_REVIEWS} as host_writes,
+         private.review_window_closes_at(b.check_out_at, b.time_zone) as closes
+  from public.bookings b
+  where b.status = 'completed' and ${inBatch('b.property_id', from, to)}
+) st
+cross join lateral (
+  select 'guest_to_host'::public.review_direction as direction, 3 + (random() * 2)::int as rating, random() as roll,
+         interval '1 day' as after, st.id as sid
+  where st.guest_writes
+  union all
+  select 'host_to_guest', 3 + (random() * 2)::int, random(), interval '2 days', st.id
+  where st.host_writes
+) sd;
+
+-- Their states, as the insert trigger would have opened them (the window frozen from the booking); a few hidden.
+insert into private.review_states (review_id, window_closes_at, hidden_at, hidden_reason)
+select r.id, private.review_window_closes_at(b.check_out_at, b.time_zone),
+       case when hashtext(r.id::text) % 200 = 0 then r.created_at + interval '1 day' end,
+       case when hashtext(r.id::text) % 200 = 0 then 'bench: abusive' end
+from public.reviews r join public.bookings b on b.id = r.booking_id
+where ${inBatch('r.property_id', from, to)};
+
+select private.project_reviews(array(select r.id from public.reviews r where ${inBatch('r.property_id', from, to)}));
 `;
 }

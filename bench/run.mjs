@@ -1,18 +1,22 @@
 // npm run bench: a benchmark (not a test) on the PostgreSQL server. Builds DATABASE_URL (default
 // postgresql://postgres@127.0.0.1:5432/staybase_bench) from scratch with the repo's own scripts, generates a
-// marketplace (100,000 listings in 240 cities, 2,000,000+ booked nights), then measures in the same run:
+// marketplace (100,000 listings in 240 cities, 2,000,000+ booked nights, ~215,000 reviews of past stays), then
+// measures in the same run:
 //   * search_properties p50/p95/p99 for six query shapes, each beside a naive query with the same filters and the
 //     same answer (docs/search.md says what naive means), as anon, like the Data API calls it; both timed in the
 //     database and measured interleaved;
 //   * request_booking throughput with 8 concurrent clients (real connections, each a different guest) beside
-//     pgbench's TPC-B-like on the same server;
-//   * that no two active stays overlap afterwards.
-// Writes bench/results/latest.json and the EXPLAIN (ANALYZE, BUFFERS) plans in bench/results/plans/.
-import { spawn } from 'node:child_process';
+//     pgbench's TPC-B-like on the same server, where its time goes, and that no two active stays overlap afterwards
+//     (bench/booking.mjs; BENCH_ONLY=booking runs only that section);
+//   * the read budgets of the lists clients read (members' lists, the public's reviews, a listing's photo folder) and
+//     of search inputs (bench/budgets-inputs.mjs).
+// Writes bench/results/latest.json, bench/results/booking.json and the EXPLAIN (ANALYZE, BUFFERS) plans in
+// bench/results/plans/.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { connect, migrate, recreateServerDatabase, root } from '../scripts/lib/database.mjs';
+import { measureBooking } from './booking.mjs';
 import * as generate from './generate.sql.mjs';
 
 const url = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/staybase_bench';
@@ -44,14 +48,21 @@ const steps = [
     alter table public.property_amenities disable trigger property_amenities_sync_codes_after_insert;
     alter table public.property_photos disable trigger property_photos_sync_cover_after_insert;
     alter table public.bookings disable trigger bookings_claim_nights;
+    alter table public.reviews disable trigger reviews_match_booking;
+    alter table public.reviews disable trigger reviews_open_state;
+    alter table private.review_states disable trigger review_states_project;
     alter table public.properties disable trigger properties_require_location;
     alter table public.property_locations disable trigger property_locations_derive_after_insert;`, 0],
 ];
 const listingBatch = generate.LISTINGS / generate.BATCHES;
 for (let b = 0; b < generate.BATCHES; b++) steps.push([`listings ${(b + 1) * listingBatch}`, generate.listings(b * listingBatch, (b + 1) * listingBatch), 4]);
 for (let b = 0; b < generate.BATCHES; b++) steps.push([`bookings for listings ${(b + 1) * listingBatch}`, generate.bookings(b * listingBatch, (b + 1) * listingBatch), 8]);
+for (let b = 0; b < generate.BATCHES; b++) steps.push([`reviewed stays for listings ${(b + 1) * listingBatch}`, generate.reviews(b * listingBatch, (b + 1) * listingBatch), 4]);
 steps.push(['normal mode', `
     alter table public.bookings enable trigger bookings_claim_nights;
+    alter table public.reviews enable trigger reviews_match_booking;
+    alter table public.reviews enable trigger reviews_open_state;
+    alter table private.review_states enable trigger review_states_project;
     alter table public.property_amenities enable trigger property_amenities_sync_codes_after_insert;
     alter table public.property_photos enable trigger property_photos_sync_cover_after_insert;
     alter table public.properties enable trigger properties_require_location;
@@ -88,8 +99,19 @@ const [data] = await owner`
          (select count(*) from public.availability_blocks)::int as host_blocks,
          (select count(*) from private.calendar_claims)::int as claims,
          (select count(*) from public.property_amenities)::int as amenity_rows,
+         (select count(*) from public.reviews)::int as reviews,
+         (select count(*) from private.public_review_rows where visible_from <= now())::int as public_reviews,
          pg_size_pretty(pg_database_size(current_database())) as database_size`;
-log(`  ${data.listings} listings in ${data.cities} cities, ${data.bookings} bookings (${data.booked_nights} confirmed nights), ${data.claims} claims, ${generationSeconds.toFixed(0)} s`);
+log(`  ${data.listings} listings in ${data.cities} cities, ${data.bookings} bookings (${data.booked_nights} confirmed nights), ${data.claims} claims, ${data.reviews} reviews (${data.public_reviews} public), ${generationSeconds.toFixed(0)} s`);
+
+// BENCH_ONLY=booking measures only the booking section (bench/results/booking.json), e.g. while tuning request_booking.
+if (process.env.BENCH_ONLY === 'booking') {
+  await owner.end();
+  const { goals } = await measureBooking({ url, log, resultsDir });
+  log(`Goals: ${Object.entries(goals).map(([k, v]) => `${k} ${v ? 'met' : 'NOT met'}`).join(', ')}`);
+  log(`Wrote bench/results/booking.json (${Math.round((performance.now() - started) / 1000)} s)`);
+  process.exit(0);
+}
 
 // Search -------------------------------------------------------------------------------------------------------------
 const cities = await owner`select n, name, latitude::float8 as latitude, longitude::float8 as longitude from bench.city order by n`;
@@ -383,133 +405,17 @@ for (const shape of shapes) {
 await explainer.end();
 await anon.end();
 
-// Booking throughput, beside pgbench TPC-B-like ------------------------------------------------------------------------
-// Like for like: both workloads are driven by the same client program (pgbench, -c 8 -j 2), on the same server, for
-// the same total time, and interleaved in slices (booking, TPC-B, booking, TPC-B, ...) so that both see the same
-// background load (these machines are shared). A request is what PostgREST sends for an RPC: one transaction that
-// sets the role and the caller's claims locally, then calls request_booking. Each client is a different guest and
-// books distinct listings (a permutation of all published listings, walked per client) for random 3-night stays:
-// different listings and dates, no two requests colliding; each slice books in its own window of dates. A guest may
-// hold 3 open requests (private.booking_settings), so each client is a series of guests, three requests each.
-const PGBENCH_SCALE = 8;  // one branch per client: the 8 clients do not queue on a single branch row
-const SLICES = 4;
-const SLICE_SECONDS = BOOKING_SECONDS / SLICES;
-const runCommand = (command, args) => new Promise((resolve, reject) => {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} exited with ${code}\n${output}`))));
-});
-const scratch = new URL(url);
-scratch.pathname = `/${decodeURIComponent(new URL(url).pathname.slice(1))}_pgbench`;
-await recreateServerDatabase(scratch.toString());
-log(`pgbench TPC-B-like: -i -s ${PGBENCH_SCALE}...`);
-await runCommand('pgbench', ['-i', '-q', '-s', String(PGBENCH_SCALE), scratch.toString()]);
-
-// What the scheduler does every minute (request_booking only sweeps the stale holds on the nights it claims).
-const [{ expired }] = await owner`select private.expire_stale_holds() as expired`;
-// The booking guests (member numbers 100000 + client * 4000 + slice * 1000 + request / 3), and none of their stays
-// from an earlier run (BENCH_REUSE): every run books the same window of dates.
-const BOOKERS = { first: 100_000, perClient: 4_000, perSlice: 1_000 };
-await owner.unsafe(`
-  insert into auth.users (id, instance_id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
-  select ('b0000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, '00000000-0000-0000-0000-000000000000',
-         'authenticated', 'authenticated', 'booker' || i || '@bench.staybase.test', now(),
-         '{"provider": "email", "providers": ["email"]}', jsonb_build_object('display_name', 'Bench booker ' || i), now(), now()
-  from generate_series(${BOOKERS.first}, ${BOOKERS.first + CLIENTS * BOOKERS.perClient - 1}) i
-  on conflict (id) do nothing;
-  delete from public.bookings
-   where guest_id between 'b0000000-0000-4000-8000-${String(BOOKERS.first).padStart(12, '0')}'
-                      and 'b0000000-0000-4000-8000-${String(BOOKERS.first + CLIENTS * BOOKERS.perClient - 1).padStart(12, '0')}';`).simple();
-await owner.unsafe(`
-  drop table if exists bench.listing_ids;
-  create table bench.listing_ids as
-    select row_number() over (order by id)::integer as n, id from public.properties where status = 'published';
-  alter table bench.listing_ids add primary key (n);
-  grant usage on schema bench to authenticated;
-  grant select on bench.listing_ids to authenticated;
-  analyze bench.listing_ids;`).simple();
-const [{ listings: bookable }] = await owner`select count(*)::integer as listings from bench.listing_ids`;
-const [{ before: bookingsBefore }] = await owner`select count(*)::integer as before from public.bookings`;
-const bookingScript = join(tmpdir(), `staybase-bench-booking-${process.pid}.sql`);
-writeFileSync(bookingScript, `\\set k :k + 1
-\\set n 1 + permute(:client_id + ${CLIENTS} * :k, ${bookable}, 7)
-\\set d :first_day + random(0, 40)
-\\set g ${BOOKERS.first} + :client_id * ${BOOKERS.perClient} + :slice * ${BOOKERS.perSlice} + :k / 3
-select set_config('role', 'authenticated', true), set_config('request.jwt.claims', '{"sub": "b0000000-0000-4000-8000-' || lpad(:g::text, 12, '0') || '", "role": "authenticated", "aud": "authenticated"}', true) \\; select (public.request_booking((select l.id from bench.listing_ids l where l.n = :n), current_date + :d, current_date + :d + 3, 1)).id;
-`);
-const parsePgbench = (output) => ({
-  transactions: Number(/number of transactions actually processed: (\d+)/.exec(output)?.[1] ?? 0),
-  failed: Number(/number of failed transactions: (\d+)/.exec(output)?.[1] ?? 0),
-  tps: Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(output)?.[1]),
-  latency_ms: Number(/latency average = ([\d.]+) ms/.exec(output)?.[1]),
-});
-// After every generated stay (at most ~176 days ahead) and block, within the default booking window (365 days).
-const firstDay = 180;
-const slices = [];
-log(`request_booking vs TPC-B-like: ${CLIENTS} clients (-j 2), ${SLICES} interleaved slices of ${SLICE_SECONDS} s each (${BOOKING_SECONDS} s of each)...`);
-for (let slice = 0; slice < SLICES; slice++) {
-  // Each slice books stays starting first + 45 * slice + [0, 40] days ahead (180..358): windows that never overlap,
-  // after every generated stay and within the listings' booking window.
-  const bookingRun = parsePgbench(await runCommand('pgbench', ['-n', '-c', String(CLIENTS), '-j', '2', '-T', String(SLICE_SECONDS),
-    '-D', 'k=0', '-D', `slice=${slice}`, '-D', `first_day=${firstDay + 45 * slice}`, '-f', bookingScript, url]));
-  const tpcbRun = parsePgbench(await runCommand('pgbench', ['-c', String(CLIENTS), '-j', '2', '-T', String(SLICE_SECONDS), scratch.toString()]));
-  slices.push({ booking_tps: bookingRun.tps, tpcb_tps: tpcbRun.tps, booking: bookingRun, tpcb: tpcbRun });
-  log(`  slice ${slice + 1}: request_booking ${bookingRun.tps.toFixed(1)}/s, TPC-B-like ${tpcbRun.tps.toFixed(1)} tps`);
-}
-const overall = (key) => {
-  const transactions = slices.reduce((sum, s) => sum + s[key].transactions, 0);
-  const seconds = slices.reduce((sum, s) => sum + s[key].transactions / s[key].tps, 0);
-  const latency = slices.reduce((sum, s) => sum + s[key].latency_ms * s[key].transactions, 0) / transactions;
-  return { transactions, failed: slices.reduce((sum, s) => sum + s[key].failed, 0),
-           tps: Math.round((transactions / seconds) * 10) / 10, latency_avg_ms: Math.round(latency * 1000) / 1000 };
-};
-const bookingOverall = overall('booking');
-const tpcbOverall = overall('tpcb');
-const tps = tpcbOverall.tps;
-const [{ after: bookingsAfter }] = await owner`select count(*)::integer as after from public.bookings`;
-{
-  const maintenance = new URL(url);
-  maintenance.pathname = '/postgres';
-  const sql = connect(maintenance.toString());
-  await sql.unsafe(`drop database if exists "${decodeURIComponent(scratch.pathname.slice(1))}" with (force)`);
-  await sql.end();
-}
-const bookingSummary = {
-  clients: CLIENTS, threads: 2, seconds: BOOKING_SECONDS, slices: SLICES, driver: 'pgbench custom script',
-  booked: bookingsAfter - bookingsBefore, requests: bookingOverall.transactions, failed: bookingOverall.failed,
-  bookings_per_second: bookingOverall.tps, latency_avg_ms: bookingOverall.latency_avg_ms,
-  per_slice: slices.map((s) => s.booking_tps),
-};
-const pgbench = { scale: PGBENCH_SCALE, clients: CLIENTS, threads: 2, seconds: BOOKING_SECONDS, slices: SLICES,
-  transactions: tpcbOverall.transactions, tps, latency_avg_ms: tpcbOverall.latency_avg_ms, per_slice: slices.map((s) => s.tpcb_tps) };
-log(`  request_booking ${bookingSummary.bookings_per_second}/s (${bookingSummary.booked} bookings), TPC-B-like ${tps} tps; request_booking / TPC-B = ${(bookingSummary.bookings_per_second / tps).toFixed(2)}`);
-
-// No overlapping stays -------------------------------------------------------------------------------------------------
-const [overlaps] = await owner`
-  select
-    (select count(*) from (
-       select check_in, lag(check_out) over (partition by property_id order by check_in) as previous_check_out
-       from public.bookings
-       where status in ('awaiting_host', 'pending_payment', 'confirmed', 'completed')
-         and (expires_at is null or expires_at > now())) s
-     where previous_check_out > check_in)::int as overlapping_active_bookings,
-    (select count(*) from (
-       select lower(nights) as first_night, lag(upper(nights)) over (partition by property_id order by lower(nights)) as previous_end
-       from private.calendar_claims) s
-     where previous_end > first_night)::int as overlapping_claims,
-    (select count(*) from public.bookings b
-     where b.status in ('awaiting_host', 'pending_payment', 'confirmed', 'completed')
-       and not exists (select 1 from private.calendar_claims c where c.booking_id = b.id))::int as active_bookings_without_claim`;
-log(`  overlapping active stays: ${overlaps.overlapping_active_bookings}, overlapping claims: ${overlaps.overlapping_claims}`);
+// Booking throughput beside pgbench TPC-B-like, its profile, and no overlapping stays: bench/booking.mjs.
+const bookingResults = await measureBooking({ url, log, resultsDir });
+const { booking: bookingSummary, pgbench, overlaps } = bookingResults;
+const tps = pgbench.tps;
 await owner.end();
 
 const goals = {
   search_p95_under_50_ms: searchResults.every((r) => r.goals.p95_under_50_ms),
   search_at_least_20x_naive: searchResults.every((r) => r.goals.at_least_20x_naive),
-  booking_at_least_half_tpcb: bookingSummary.bookings_per_second >= tps / 2,
-  zero_overlaps: overlaps.overlapping_active_bookings === 0 && overlaps.overlapping_claims === 0,
+  booking_at_least_tpcb: bookingSummary.bookings_per_second >= tps,
+  zero_overlaps: bookingResults.goals.zero_overlaps,
 };
 const results = {
   generated_at: new Date().toISOString(),
@@ -517,9 +423,9 @@ const results = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model, load_average_at_start: loadAtStart.map((l) => Math.round(l * 100) / 100), load_average_at_end: loadavg().map((l) => Math.round(l * 100) / 100) },
   data: { ...data, generation_seconds: Math.round(generationSeconds) },
   search: searchResults,
-  booking: { ...bookingSummary, stale_holds_expired_first: expired },
+  booking: bookingSummary,
   pgbench,
-  booking_vs_tpcb: Math.round((bookingSummary.bookings_per_second / tps) * 100) / 100,
+  booking_vs_tpcb: bookingResults.booking_vs_tpcb,
   overlaps,
   goals,
   total_seconds: Math.round((performance.now() - started) / 1000),

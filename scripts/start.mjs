@@ -8,7 +8,7 @@ ensureDependencies(root);
 
 const { startStack } = await import('./lib/stack.mjs');
 const { devUsers } = await import('./lib/dev-users.mjs');
-const { startCalendarSyncLoop, startEmailWorkerLoop, startWorkerLoop } = await import('./lib/worker.mjs');
+const { startCalendarSyncLoop, startEmailWorkerLoop, startStorageWorkerLoop, startWorkerLoop } = await import('./lib/worker.mjs');
 
 const databaseUrl = process.env.DATABASE_URL;
 const stack = await startStack({
@@ -31,6 +31,8 @@ const stack = await startStack({
 const worker = startWorkerLoop({ apiUrl: stack.apiUrl, serviceRoleKey: stack.keys.serviceRoleKey });
 // The e-mail worker (notifications' e-mails: Resend with RESEND_API_KEY, else the local inbox).
 const emailWorker = startEmailWorkerLoop({ apiUrl: stack.apiUrl, serviceRoleKey: stack.keys.serviceRoleKey });
+// The storage worker (erased members' files, removed through the Storage API), as pg_cron asks for it when hosted.
+const storageWorker = startStorageWorkerLoop({ apiUrl: stack.apiUrl, serviceRoleKey: stack.keys.serviceRoleKey });
 // The calendar sync (other platforms' iCal feeds), as pg_cron runs it every 15 minutes on a hosted project.
 const calendarSync = startCalendarSyncLoop({ apiUrl: stack.apiUrl, serviceRoleKey: stack.keys.serviceRoleKey });
 
@@ -41,6 +43,7 @@ async function shutdown() {
   console.log('\nStopping Staybase...');
   worker.stop();
   emailWorker.stop();
+  storageWorker.stop();
   calendarSync.stop();
   await stack.stop();
   process.exit(0);
@@ -55,6 +58,7 @@ Staybase is running (${stack.embedded ? 'embedded PGlite in .staybase/db' : 'Pos
          API URL: ${stack.apiUrl}
         REST URL: ${stack.apiUrl}/rest/v1${stack.replica ? ' (GET and HEAD: the read replica DATABASE_REPLICA_URL)' : ''}
         Auth URL: ${stack.apiUrl}/auth/v1 (local stand-in for Supabase Auth; JWKS at /auth/v1/.well-known/jwks.json)
+     Storage URL: ${stack.apiUrl}/storage/v1 (local stand-in for Supabase Storage; files in .staybase/storage)
    Functions URL: ${stack.apiUrl}/functions/v1
            Inbox: ${stack.apiUrl}/inbox (e-mails Auth would send; npm run inbox)
           DB URL: ${stack.embedded ? stack.dbUrl : '(DATABASE_URL)'}
@@ -64,6 +68,7 @@ Staybase is running (${stack.embedded ? 'embedded PGlite in .staybase/db' : 'Pos
 service_role key: ${stack.keys.serviceRoleKey} (legacy)
 
 Payments worker: POST ${stack.apiUrl}/functions/v1/payments-worker every 5 s (docs/payments.md)
+ Storage worker: POST ${stack.apiUrl}/functions/v1/storage-worker every 5 s (erased members' files)
   Calendar sync: POST ${stack.apiUrl}/functions/v1/calendar-sync every 15 min (docs/calendar-sync.md)
 
 Dev users (password staybase-dev-1; npm run token -- <email> [--admin] prints an access token, aal2 with --admin):

@@ -71,10 +71,15 @@ update public.properties p set status = 'published'
 where p.id in (select s.id from seed_listings s) and p.status = 'draft';
 drop table seed_listings;
 
--- Three photos per listing, as rows and as the Storage objects they name.
+-- Three photos per listing, as rows and as the Storage objects they name: <listing>/<v4 uuid>.jpg as a host's upload
+-- names them (here derived from the listing and position, so that seeding twice adds nothing).
 insert into public.property_photos (property_id, storage_path, position, caption)
-select p.id, p.id || '/photo-' || i || '.jpg', i, (array['Living room', 'Bedroom', 'View'])[i + 1]
+select p.id,
+       p.id || '/' || substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-8' || substr(h, 18, 3)
+         || '-' || substr(h, 21, 12) || '.jpg',
+       i, (array['Living room', 'Bedroom', 'View'])[i + 1]
 from public.properties p cross join generate_series(0, 2) i
+cross join lateral (select md5(p.id::text || '/photo-' || i) as h) d
 on conflict (storage_path) do nothing;
 
 insert into storage.objects (bucket_id, name, owner, metadata)

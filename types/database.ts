@@ -510,6 +510,32 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"public_reviews": {
+                  Row: {
+                    "accuracy": number | null,"author_avatar_url": string | null,"author_name": string,"check_in": number | null,"cleanliness": number | null,"comment": string,"communication": number | null,"direction": Database["public"]['Enums']["review_direction"],"id": string,"location": number | null,"property_id": string,"rating": number,"reply": string | null,"stay_month": string,"value": number | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                           "accuracy"?: number | null,"author_avatar_url"?: string | null,"author_name"?: string | null,"check_in"?: number | null,"cleanliness"?: number | null,"comment"?: string | null,"communication"?: number | null,"direction"?: Database["public"]['Enums']["review_direction"] | null,"id"?: string | null,"location"?: number | null,"property_id"?: string | null,"rating"?: number | null,"reply"?: string | null,"stay_month"?: string | null,"value"?: number | null
+                         }
+                        Update: {
+                           "accuracy"?: number | null,"author_avatar_url"?: string | null,"author_name"?: string | null,"check_in"?: number | null,"cleanliness"?: number | null,"comment"?: string | null,"communication"?: number | null,"direction"?: Database["public"]['Enums']["review_direction"] | null,"id"?: string | null,"location"?: number | null,"property_id"?: string | null,"rating"?: number | null,"reply"?: string | null,"stay_month"?: string | null,"value"?: number | null
+                         }
+                        Relationships: [
+                    {
+      foreignKeyName: "public_review_rows_id_fkey"
+      columns: ["id"]
+isOneToOne: true
+      referencedRelation: "reviews"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "public_review_rows_property_id_fkey"
+      columns: ["property_id"]
+isOneToOne: false
+      referencedRelation: "properties"
+      referencedColumns: ["id"]
+    }
+                  ]
                 }
           }
           Functions: {

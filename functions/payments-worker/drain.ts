@@ -1,6 +1,7 @@
 // The outbox worker: enqueues due payouts, then claims outbox rows one at a time (payments.claim_outbox: a lease,
-// an attempt counter, `for update skip locked`), makes each row's one Stripe call with the row id as the
-// idempotency key, and marks the row done with the Stripe object id (or failed, retried with backoff).
+// an attempt counter, `for update skip locked`), makes each row's one Stripe call (a refund, a transfer, a reversal,
+// or the deletion of an erased member's Customer) with the row id as the idempotency key, and marks the row done
+// with the Stripe object id (or failed, retried with backoff).
 //
 // Exactly one effect per row whatever happens: if the worker dies after Stripe acted but before the row is marked
 // done, the lease runs out, the row is claimed again, and Stripe answers the same idempotency key with the saved
@@ -10,15 +11,16 @@ import { Stripe, stripe } from '../_shared/stripe.ts';
 
 type Task = {
   id: string;
-  kind: 'refund' | 'payout' | 'payout_reversal';
-  booking_id: string;
-  amount_cents: string; // bigint
-  currency: string;
+  kind: 'refund' | 'payout' | 'payout_reversal' | 'customer_deletion';
+  booking_id: string | null;
+  amount_cents: string | null; // bigint
+  currency: string | null;
   payment_intent_id: string | null;
   destination: string | null;
   source_transaction: string | null;
   transfer_id: string | null;
   attempts: number;
+  customer_id: string | null;
 };
 
 export type DrainOptions = {
@@ -38,7 +40,7 @@ export type DrainResult = { payouts_enqueued: number; claimed: number; done: num
 async function perform(task: Task): Promise<string> {
   const idempotencyKey = task.id;
   const amount = Number(task.amount_cents);
-  const metadata = { booking_id: task.booking_id, outbox_id: task.id };
+  const metadata = { booking_id: task.booking_id ?? '', outbox_id: task.id };
   switch (task.kind) {
     case 'refund': {
       const refund = await stripe().refunds.create(
@@ -50,7 +52,7 @@ async function perform(task: Task): Promise<string> {
     case 'payout': {
       const transfer = await stripe().transfers.create({
         amount,
-        currency: task.currency.toLowerCase(),
+        currency: task.currency!.toLowerCase(),
         destination: task.destination!,
         transfer_group: `booking-${task.booking_id}`,
         ...(task.source_transaction ? { source_transaction: task.source_transaction } : {}),
@@ -61,6 +63,17 @@ async function perform(task: Task): Promise<string> {
     case 'payout_reversal': {
       const reversal = await stripe().transfers.createReversal(task.transfer_id!, { amount, metadata }, { idempotencyKey });
       return reversal.id;
+    }
+    case 'customer_deletion': {
+      // An erased member's Customer (and the payment methods saved on it) goes from Stripe. A Customer Stripe no
+      // longer has (deleted by an earlier attempt whose answer was lost, or by hand) is the outcome wanted: done.
+      try {
+        const deleted = await stripe().customers.del(task.customer_id!, {}, { idempotencyKey });
+        return deleted.id;
+      } catch (error) {
+        if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing') return task.customer_id!;
+        throw error;
+      }
     }
   }
 }

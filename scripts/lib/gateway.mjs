@@ -1,6 +1,8 @@
 // The API gateway on :54321, with the paths of a Supabase project: /rest/v1/* goes to PostgREST, /auth/v1/* to
-// the local Auth API (scripts/lib/auth, a stand-in for Supabase Auth) and /functions/v1/<name> to the edge
-// functions; /inbox shows the e-mails the Auth API would have sent. Like Supabase's gateway it requires a valid API
+// the local Auth API (scripts/lib/auth, a stand-in for Supabase Auth), /storage/v1/* to the local Storage API
+// (scripts/lib/storage, a stand-in for Supabase Storage) and /functions/v1/<name> to the edge functions; /inbox
+// shows the e-mails the Auth API would have sent. Storage checks its callers itself, as on Supabase (signed and
+// public file URLs carry no key); the gateway only turns an API key into the bearer token it stands for. Like Supabase's gateway it requires a valid API
 // key on /rest/v1 and /auth/v1 (except the open /auth/v1/verify links and the JWKS): a publishable or secret key
 // (sb_publishable_..., sb_secret_...) or a legacy anon / service_role JWT. Without a user's token it passes a JWT
 // for the key's role on as the bearer token (for a publishable or secret key, one signed with the signing key, as
@@ -44,7 +46,7 @@ const corsHeaders = {
   'access-control-allow-methods': 'GET, POST, PATCH, PUT, DELETE, OPTIONS',
 };
 
-export async function startGateway({ port, keys, restUrl, readRestUrl, functionsUrl, auth, inbox }) {
+export async function startGateway({ port, keys, restUrl, readRestUrl, functionsUrl, auth, inbox, storage }) {
   const openFunctions = functionsWithoutJwtCheck();
   const rest = new URL(restUrl);
   const readRest = readRestUrl ? new URL(readRestUrl) : null;
@@ -98,6 +100,13 @@ export async function startGateway({ port, keys, restUrl, readRestUrl, functions
       return auth.handle(req, res, path, url.searchParams);
     }
 
+    if (storage && url.pathname.startsWith('/storage/v1/')) {
+      const authorization = bearerFor(req.headers.authorization, apikey);
+      if (authorization) req.headers.authorization = authorization;
+      else delete req.headers.authorization;
+      return storage.handle(req, res, url.pathname.slice('/storage/v1'.length), url.searchParams);
+    }
+
     if (url.pathname === '/functions/v1' || url.pathname.startsWith('/functions/v1/')) {
       const name = url.pathname.split('/')[3] ?? '';
       if (!name) return reply(res, 404, { message: 'name the function: /functions/v1/<name>' });
@@ -110,7 +119,7 @@ export async function startGateway({ port, keys, restUrl, readRestUrl, functions
     if (url.pathname === '/inbox/emails' && req.method === 'POST') return inbox.receive(req, res);
     if (url.pathname === '/inbox' || url.pathname === '/inbox/messages') return inbox.serve(req, res, url);
 
-    reply(res, 404, { message: 'no route: use /rest/v1, /auth/v1, /functions/v1 or /inbox' });
+    reply(res, 404, { message: 'no route: use /rest/v1, /auth/v1, /storage/v1, /functions/v1 or /inbox' });
   });
   await new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -1,10 +1,12 @@
 // The local Staybase stack: a database (embedded PGlite, or DATABASE_URL), bootstrapped and migrated with the
-// Supabase CLI, the real PostgREST, the edge functions on Deno, the local Auth API and its inbox, and the gateway
-// that fronts them.
+// Supabase CLI, the real PostgREST, the edge functions on Deno, the local Auth API and its inbox, the local Storage
+// API, and the gateway that fronts them.
 import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { authConfig } from './auth/config.mjs';
 import { createInbox } from './auth/inbox.mjs';
 import { createAuthApi } from './auth/server.mjs';
+import { createStorageApi } from './storage/server.mjs';
 import { startEmbeddedDatabase } from './embedded-db.mjs';
 import { startFunctions } from './functions.mjs';
 import { startGateway } from './gateway.mjs';
@@ -65,22 +67,25 @@ export async function startStack({ databaseUrl, dataDir, dbPort, apiPort, seed =
     const inbox = createInbox();
     const auth = createAuthApi({ dbUrl, config: authConfig(authOverrides), inbox, externalUrl: `http://127.0.0.1:${apiPort}` });
     stops.push(auth.stop);
+    // Storage files next to the embedded database (.staybase/storage under npm start), in memory for the tests.
+    const storage = createStorageApi({ dbUrl, dir: dataDir ? join(dirname(dataDir), 'storage') : null });
+    stops.push(storage.stop);
     const postgrestJwks = JSON.stringify(POSTGREST_JWKS);
     let replica = null;
     if (replicaUrl) {
       if (embedded) throw new Error('DATABASE_REPLICA_URL needs DATABASE_URL: a read replica is a standby of a PostgreSQL server');
       await waitForReplay(dbUrl, replicaUrl);
       const readPostgrest = await startPostgrest({ databaseUrl: replicaUrl, jwtSecret: postgrestJwks, embedded: false, standby: true });
-      const readGateway = await startGateway({ keys, restUrl: postgrest.url, readRestUrl: readPostgrest.url, functionsUrl: functions.url, auth, inbox });
+      const readGateway = await startGateway({ keys, restUrl: postgrest.url, readRestUrl: readPostgrest.url, functionsUrl: functions.url, auth, inbox, storage });
       stops.push(readGateway.stop);
       replica = { dbUrl: replicaUrl, restUrl: readPostgrest.url, apiUrl: readGateway.url, postgrest: readPostgrest };
     }
     const gateway = await startGateway({
-      port: apiPort, keys, restUrl: postgrest.url, functionsUrl: functions.url, auth, inbox,
+      port: apiPort, keys, restUrl: postgrest.url, functionsUrl: functions.url, auth, inbox, storage,
       readRestUrl: replica && routeReadsToReplica ? replica.restUrl : undefined,
     });
     stops.push(gateway.stop);
-    return { embedded, dbUrl, apiUrl: gateway.url, restUrl: postgrest.url, functionsUrl: functions.url, keys, postgrest, auth, inbox, replica, migrateLog, stop };
+    return { embedded, dbUrl, apiUrl: gateway.url, restUrl: postgrest.url, functionsUrl: functions.url, keys, postgrest, auth, inbox, storage, replica, migrateLog, stop };
   } catch (error) {
     await stop();
     throw error;

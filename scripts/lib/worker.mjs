@@ -1,6 +1,6 @@
 // Under `npm start`, background functions run as a scheduler would call them on a hosted project: a POST to
 // /functions/v1/<name> with the service role key on a fixed interval (the edge function does the work). The payments
-// outbox worker and the e-mail worker run every few seconds, the calendar sync every 15 minutes (first a few seconds after start).
+// outbox worker, the e-mail worker and the storage worker run every few seconds, the calendar sync every 15 minutes (first a few seconds after start).
 // One call at a time per loop: a run still going when the next tick comes is not doubled.
 export function startFunctionLoop({ apiUrl, serviceRoleKey, name, intervalMs, firstRunMs = intervalMs, summarize }) {
   let running = false;
@@ -48,6 +48,14 @@ export function startWorkerLoop({ apiUrl, serviceRoleKey, intervalMs = 5000 }) {
 export function startEmailWorkerLoop({ apiUrl, serviceRoleKey, intervalMs = 5000 }) {
   return startFunctionLoop({
     apiUrl, serviceRoleKey, name: 'email-worker', intervalMs,
+    summarize: (body) => (body.claimed > 0 ? JSON.stringify(body) : null),
+  });
+}
+
+/** The storage worker (erased members' Storage files, through the Storage API) every 5 s. */
+export function startStorageWorkerLoop({ apiUrl, serviceRoleKey, intervalMs = 5000 }) {
+  return startFunctionLoop({
+    apiUrl, serviceRoleKey, name: 'storage-worker', intervalMs,
     summarize: (body) => (body.claimed > 0 ? JSON.stringify(body) : null),
   });
 }

@@ -85,6 +85,21 @@ create function tests.property(handle text) returns uuid
 language sql stable
 as $$ select tests.fixture('property', handle) $$;
 
+-- A listing photo's file name as a host's upload makes it (a v4 uuid and an extension), derived from a label so that a
+-- suite can name the same file twice: tests.photo_file('cover') = '<v4 uuid>.jpg'.
+create function tests.photo_file(label text) returns text
+language sql immutable
+as $$
+  select substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-8' || substr(h, 18, 3) || '-'
+         || substr(h, 21, 12) || '.jpg'
+  from (select md5(label) as h) d
+$$;
+
+-- The Storage object name of a named listing's photo: <property_id>/<tests.photo_file(label)>.
+create function tests.photo(property_handle text, label text) returns text
+language sql stable
+as $$ select tests.property(property_handle) || '/' || tests.photo_file(label) $$;
+
 create function tests.booking(handle text) returns uuid
 language sql stable
 as $$ select tests.fixture('booking', handle) $$;

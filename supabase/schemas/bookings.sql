@@ -9,7 +9,8 @@
 --     exclusion constraint (calendar.sql) saw it;
 --   * an active booking (awaiting_host, pending_payment, confirmed, completed) claims its nights in
 --     private.calendar_claims (calendar.sql). A hold past its expires_at no longer counts (the availability checks
---     ignore it, and request_booking sweeps it before claiming), so correctness never waits for the scheduler;
+--     ignore it, and request_booking expires the stale holds in the way of its claim), so correctness never waits for
+--     the scheduler;
 --   * the price and the cancellation policy are frozen from the quote at booking time; refunds follow the policy,
 --     measured to the check-in time on the check-in day in the property's time zone;
 --   * a guest has at most private.booking_settings.max_open_requests (3 by default) open requests at once
@@ -165,7 +166,7 @@ $$;
 comment on function private.expire_stale_holds() is 'Job: expires requests and payment holds past their deadline. Returns the count.';
 
 -- Expires the stale holds claiming any night of [check_in, check_out) at a property: what request_booking sweeps
--- before it claims those nights, found through the claims' GiST index, whatever the scheduler did. PL/pgSQL so that
+-- when the exclusion constraint refuses its claim, found through the claims' GiST index, whatever the scheduler did. PL/pgSQL so that
 -- the statement is planned once per session rather than on every request (see nights_are_free).
 create function private.expire_stale_holds_on(property_id uuid, check_in date, check_out date) returns integer
 language plpgsql
@@ -281,13 +282,15 @@ create function private.stay_refusal(property public.properties, check_in date, 
 language plpgsql stable
 set search_path = ''
 as $$
+declare
+  today date := private.local_today(property.time_zone);
 begin
   return case
     when property.id is null or property.status <> 'published' or property.host_id is null then 'not_found'
     when check_in is null or check_out is null or check_out <= check_in
          or not private.is_calendar_date(check_in) or not private.is_calendar_date(check_out) then 'invalid_dates'
-    when check_in < private.local_today(property.time_zone) then 'past_dates'
-    when check_in > private.local_today(property.time_zone) + property.booking_window_days then 'beyond_booking_window'
+    when check_in < today then 'past_dates'
+    when check_in > today + property.booking_window_days then 'beyond_booking_window'
     when guests is null or guests < 1 then 'invalid_guests'
     when guests > property.max_guests then 'too_many_guests'
     when check_out - check_in < property.min_nights then 'below_min_nights'
@@ -332,6 +335,12 @@ $$;
 comment on function public.quote_stay(uuid, date, date, integer) is
   'Whether a stay can be booked and its exact price. An impossible stay is an answer (bookable false, reason), not an error; a date that is not a calendar day (infinity, past 9999) is (22023 invalid_dates).';
 
+-- The work of a request, in the order that refuses cheaply first: the listing (one read), the rules
+-- (private.stay_refusal: arithmetic, then one probe of the claims), the guest's open requests (a lock on the guest's
+-- profile, then one count through bookings_open_requests_idx), the price (private.price_stays, one statement), and
+-- the insert, whose triggers claim the nights (calendar.sql), open the conversation (messaging.sql) and notify the
+-- host (notifications.sql). Stale holds are swept only when one is in the way: the availability check already
+-- ignores them, so only the exclusion constraint can meet one; then they are expired and the insert tried once more.
 create function public.request_booking(
   property_id uuid, check_in date, check_out date, guests integer, message text default null
 ) returns public.bookings
@@ -340,10 +349,11 @@ security definer
 set search_path = ''
 as $$
 declare
-  caller uuid := (select auth.uid());
+  caller uuid := auth.uid();
   property public.properties;
   refusal text;
   open_requests integer;
+  allowed integer;
   quote public.stay_quote;
   booking public.bookings;
 begin
@@ -359,9 +369,6 @@ begin
     raise exception 'you cannot book your own listing' using errcode = '42501', hint = 'own_listing';
   end if;
 
-  if private.is_calendar_date(check_in) and private.is_calendar_date(check_out) then
-    perform private.expire_stale_holds_on(property.id, check_in, check_out);
-  end if;
   refusal := private.stay_refusal(property, check_in, check_out, guests);
   if refusal is not null and refusal <> 'unavailable' then
     raise exception '%', case refusal
@@ -381,12 +388,14 @@ begin
   end if;
 
   -- At most max_open_requests requests awaiting the host or payment. The lock on the guest's profile makes a guest's
-  -- concurrent requests count one after the other (each statement sees what the one before committed).
+  -- concurrent requests count one after the other (each statement sees what the one before committed); the count and
+  -- the setting are one statement after it.
   perform 1 from public.profiles m where m.id = caller for no key update;
-  select count(*) into open_requests
-    from public.bookings b
-   where b.guest_id = caller and b.status in ('awaiting_host', 'pending_payment') and b.expires_at > now();
-  if open_requests >= coalesce((select s.max_open_requests from private.booking_settings s), 3) then
+  select (select count(*) from public.bookings b
+           where b.guest_id = caller and b.status in ('awaiting_host', 'pending_payment') and b.expires_at > now()),
+         coalesce((select s.max_open_requests from private.booking_settings s), 3)
+    into open_requests, allowed;
+  if open_requests >= allowed then
     raise exception 'you have % requests awaiting an answer or a payment: wait for them, pay, or cancel one', open_requests
       using errcode = 'PT409', hint = 'too_many_open_requests';
   end if;
@@ -396,30 +405,35 @@ begin
     raise exception 'those dates are not available' using errcode = 'PT409', hint = 'dates_unavailable';
   end if;
 
-  quote := private.price_stay(property, check_in, check_out);
-  begin
-    insert into public.bookings (
-      property_id, guest_id, host_id, check_in, check_out, guests, status, message, currency, nightly,
-      accommodation_cents, discount_cents, cleaning_fee_cents, service_fee_cents, total_cents, host_fee_cents,
-      host_payout_cents, cancellation_policy, time_zone, check_in_at, check_out_at, expires_at)
-    values (
-      property.id, caller, property.host_id, check_in, check_out, guests,
-      case when property.instant_book then 'pending_payment' else 'awaiting_host' end::public.booking_status,
-      nullif(private.trimmed(message), ''), quote.currency, quote.nightly, quote.accommodation_cents, quote.discount_cents,
-      quote.cleaning_fee_cents, quote.service_fee_cents, quote.total_cents, quote.host_fee_cents,
-      quote.host_payout_cents, property.cancellation_policy, property.time_zone,
-      (check_in + property.check_in_time) at time zone property.time_zone,
-      (check_out + property.check_out_time) at time zone property.time_zone,
-      now() + case when property.instant_book then interval '30 minutes' else interval '24 hours' end)
-    returning * into booking;
-  exception when exclusion_violation or deadlock_detected then
-    -- A concurrent request claimed the nights between our check and our insert: same answer as the check. Two
-    -- racing claims can each wait for the other in the exclusion check; Postgres then aborts one of them with a
-    -- deadlock, and that one lost the race just the same.
-    perform nextval('private.refused_double_bookings');
-    raise exception 'those dates are not available' using errcode = 'PT409', hint = 'dates_unavailable';
-  end;
-  return booking;
+  select (s.quote).* into quote from private.price_stays(array[property.id], check_in, check_out) s;
+  for attempt in 1 .. 2 loop
+    begin
+      insert into public.bookings (
+        property_id, guest_id, host_id, check_in, check_out, guests, status, message, currency, nightly,
+        accommodation_cents, discount_cents, cleaning_fee_cents, service_fee_cents, total_cents, host_fee_cents,
+        host_payout_cents, cancellation_policy, time_zone, check_in_at, check_out_at, expires_at)
+      values (
+        property.id, caller, property.host_id, check_in, check_out, guests,
+        case when property.instant_book then 'pending_payment' else 'awaiting_host' end::public.booking_status,
+        nullif(private.trimmed(message), ''), quote.currency, quote.nightly, quote.accommodation_cents, quote.discount_cents,
+        quote.cleaning_fee_cents, quote.service_fee_cents, quote.total_cents, quote.host_fee_cents,
+        quote.host_payout_cents, property.cancellation_policy, property.time_zone,
+        (check_in + property.check_in_time) at time zone property.time_zone,
+        (check_out + property.check_out_time) at time zone property.time_zone,
+        now() + case when property.instant_book then interval '30 minutes' else interval '24 hours' end)
+      returning * into booking;
+      return booking;
+    exception when exclusion_violation or deadlock_detected then
+      -- A claim is in the way. A hold past its deadline that nobody expired yet (the check ignored it): expire the
+      -- stale holds on these nights and try once more. Otherwise a concurrent request claimed the nights between our
+      -- check and our insert: same answer as the check. Two racing claims can each wait for the other in the
+      -- exclusion check; Postgres then aborts one of them with a deadlock, and that one lost the race just the same.
+      if attempt = 2 or private.expire_stale_holds_on(property.id, check_in, check_out) = 0 then
+        perform nextval('private.refused_double_bookings');
+        raise exception 'those dates are not available' using errcode = 'PT409', hint = 'dates_unavailable';
+      end if;
+    end;
+  end loop;
 end
 $$;
 comment on function public.request_booking(uuid, date, date, integer, text) is

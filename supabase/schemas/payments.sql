@@ -19,7 +19,8 @@
 --     a paid booking is cancelled with refund_cents > 0 (trigger on bookings) or when a payment cannot confirm; a
 --     transfer to the host's connected account 24 h after check-in once payouts are enabled
 --     (private.enqueue_due_payouts); a transfer reversal when a booking is cancelled after its payout was attempted
---     (before that, the payout is cancelled and only the refund goes). One row per effect (dedupe_key), and the row
+--     (before that, the payout is cancelled and only the refund goes); an erased member's Stripe Customer is deleted at
+--     Stripe (customer_deletion, written when the member's customer link goes). One row per effect (dedupe_key), and the row
 --     id is the Stripe idempotency key, so a worker killed at any point and started again makes one Stripe effect.
 -- Row-level security is on for every table; the policies are the service role's reads and the parties' reads of
 -- payments, so a future grant to a client role would still show nothing until a policy says what it may see.
@@ -34,7 +35,7 @@ grant usage on schema payments to service_role;
 create type payments.payment_status as enum ('requires_payment', 'failed', 'succeeded');
 comment on type payments.payment_status is 'A PaymentIntent as Staybase knows it: created and unpaid, last attempt failed (the guest may retry while the hold lasts), or paid. Only moves forward to succeeded.';
 
-create type payments.outbox_kind as enum ('refund', 'payout', 'payout_reversal');
+create type payments.outbox_kind as enum ('refund', 'payout', 'payout_reversal', 'customer_deletion');
 create type payments.outbox_status as enum ('pending', 'done', 'cancelled', 'dead');
 comment on type payments.outbox_status is 'pending: to do (or being retried); done: Stripe did it (stripe_object_id); cancelled: no longer wanted and never sent; dead: gave up, for a human.';
 
@@ -59,7 +60,8 @@ create type payments.outbox_task as (
   destination text,
   source_transaction text,
   transfer_id text,
-  attempts integer
+  attempts integer,
+  customer_id text
 );
 
 -- Tables ---------------------------------------------------------------------------------------------------------
@@ -156,20 +158,22 @@ create table payments.outbox (
   id uuid primary key default gen_random_uuid(),
   kind payments.outbox_kind not null,
   reason text not null
-    constraint outbox_reason_known check (reason in ('cancellation', 'late_payment', 'amount_mismatch', 'duplicate_payment', 'payout')),
+    constraint outbox_reason_known check (reason in ('cancellation', 'late_payment', 'amount_mismatch', 'duplicate_payment', 'payout', 'erasure')),
   dedupe_key text not null
     constraint outbox_effect_once unique,
-  booking_id uuid not null references public.bookings (id) on delete restrict,
+  booking_id uuid references public.bookings (id) on delete restrict,
   payment_id uuid references payments.payments (id) on delete restrict,
   depends_on uuid references payments.outbox (id) on delete restrict,
-  amount_cents bigint not null
+  amount_cents bigint
     constraint outbox_amount_positive check (amount_cents > 0),
-  currency text not null
+  currency text
     constraint outbox_currency_format check (currency ~ '^[A-Z]{3}$'),
   payment_intent_id text,
   destination text
     constraint outbox_destination_format check (destination ~ '^acct_[A-Za-z0-9]+$'),
   source_transaction text,
+  customer_id text
+    constraint outbox_customer_id_format check (customer_id ~ '^cus_[A-Za-z0-9]+$'),
   status payments.outbox_status not null default 'pending',
   attempts integer not null default 0
     constraint outbox_attempts_not_negative check (attempts >= 0),
@@ -185,10 +189,14 @@ create table payments.outbox (
   constraint refund_names_its_payment check (kind <> 'refund' or (payment_id is not null and payment_intent_id is not null)),
   constraint payout_names_its_destination check (kind <> 'payout' or destination is not null),
   constraint reversal_names_its_payout check (kind <> 'payout_reversal' or depends_on is not null),
+  -- Money moves for a booking; a customer deletion names only the Stripe Customer of an erased member.
+  constraint money_names_its_booking check (customer_id is not null or (booking_id is not null and amount_cents is not null and currency is not null)),
+  constraint customer_deletion_names_only_its_customer check (customer_id is null or (booking_id is null and payment_id is null and amount_cents is null)),
   constraint done_has_stripe_object check ((status = 'done') = (stripe_object_id is not null))
 );
-comment on table payments.outbox is 'Money that leaves, one row per Stripe effect, written in the transaction that decided it and drained by the payments-worker function; the row id is the Stripe idempotency key.';
-comment on column payments.outbox.dedupe_key is 'What makes the effect unique: refund:cancellation:<booking>, refund:<reason>:<payment intent>, payout:<booking>, payout_reversal:<booking>.';
+comment on table payments.outbox is 'What leaves for Stripe (money, and the deletion of an erased member''s Customer), one row per Stripe effect, written in the transaction that decided it and drained by the payments-worker function; the row id is the Stripe idempotency key.';
+comment on column payments.outbox.dedupe_key is 'What makes the effect unique: refund:cancellation:<booking>, refund:<reason>:<payment intent>, payout:<booking>, payout_reversal:<booking>, customer_deletion:<customer>.';
+comment on column payments.outbox.customer_id is 'customer_deletion: the Stripe Customer of an erased member, deleted at Stripe (customers.del).';
 comment on column payments.outbox.locked_until is 'Lease of the worker that claimed the row; after it a killed worker''s row is claimed again (same idempotency key, so no second effect).';
 comment on column payments.outbox.depends_on is 'A reversal waits for its payout to be done (it reverses that transfer).';
 
@@ -606,7 +614,7 @@ begin
     returning o.*
   )
   select c.id, c.kind, c.booking_id, c.amount_cents, c.currency, c.payment_intent_id, c.destination,
-         c.source_transaction, d.stripe_object_id, c.attempts
+         c.source_transaction, d.stripe_object_id, c.attempts, c.customer_id
     into task
     from claimed c left join payments.outbox d on d.id = c.depends_on;
   return task;
@@ -727,7 +735,27 @@ $$;
 comment on function private.enqueue_due_payouts() is
   'Job: writes the payout (host_payout_cents to the host''s connected account) of every paid stay whose check-in was 24 h ago, once payouts are enabled; one per booking. Returns the count.';
 
+-- A member's Stripe Customer link goes only with the member (erasure: the cascade from auth.users); the Customer
+-- itself is then deleted at Stripe through the outbox, once per Customer (dedupe_key), in the same transaction.
+create function private.enqueue_customer_deletion() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  insert into payments.outbox (kind, reason, dedupe_key, customer_id)
+  values ('customer_deletion', 'erasure', 'customer_deletion:' || old.stripe_customer_id, old.stripe_customer_id)
+  on conflict on constraint outbox_effect_once do nothing;
+  return old;
+end
+$$;
+comment on function private.enqueue_customer_deletion() is
+  'Trigger: a member''s Stripe Customer link is deleted (erasure): the Customer''s deletion at Stripe goes to the outbox, once.';
+
 -- Triggers -------------------------------------------------------------------------------------------------------
+
+create trigger stripe_customers_enqueue_deletion after delete on payments.stripe_customers
+  for each row execute function private.enqueue_customer_deletion();
 
 create trigger bookings_enqueue_cancellation_money after update of status on public.bookings
   for each row when (new.status = 'cancelled' and old.status is distinct from 'cancelled')
@@ -759,7 +787,8 @@ grant select on public.booking_payments to authenticated, service_role;
 
 revoke all on all functions in schema payments from public, anon, authenticated;
 grant execute on all functions in schema payments to service_role;
-revoke all on function private.enqueue_cancellation_money(), private.enqueue_due_payouts() from public, anon, authenticated;
+revoke all on function private.enqueue_cancellation_money(), private.enqueue_due_payouts(),
+  private.enqueue_customer_deletion() from public, anon, authenticated;
 grant execute on function private.enqueue_due_payouts() to service_role;
 
 -- Row-level security ---------------------------------------------------------------------------------------------

@@ -6,6 +6,10 @@
 --     link), archives their listings and deletes their exact locations, and keeps what the law asks to keep (bookings, payments, reviews),
 --     detached from the person: the member columns become null, and a review without an author reads as written
 --     by a former member;
+--   * erasure reaches everything: the member's Storage files (objects they own, e.g. avatars, and every photo of their
+--     listings, whose photo rows go too) are queued in private.storage_removals in the erasing transaction and removed
+--     through the Storage API by the storage-worker function (a database row alone must not delete a file); their
+--     Stripe Customer is deleted at Stripe through the payments outbox (payments.sql), once;
 --   * a member with active bookings (a request, a hold, or a confirmed stay not yet over) cannot be erased;
 --   * retention jobs, idempotent and each returning what it did: processed Stripe events after 90 days, finished
 --     outbox rows after 400 days; Storage photo files that no photo row refers to are listed for removal
@@ -21,6 +25,24 @@ create table private.erasures (
   reviews_detached integer not null
 );
 comment on table private.erasures is 'One row per erased member: when, and what was detached. No personal data, not even the id.';
+
+create table private.storage_removals (
+  id bigint generated always as identity primary key,
+  bucket_id text not null constraint storage_removal_bucket_length check (char_length(bucket_id) <= 100),
+  name text not null constraint storage_removal_name_length check (char_length(name) <= 1024),
+  attempts integer not null default 0 constraint storage_removal_attempts_not_negative check (attempts >= 0),
+  next_attempt_at timestamptz not null default now(),
+  locked_until timestamptz,
+  last_error text constraint storage_removal_last_error_length check (char_length(last_error) <= 2000),
+  queued_at timestamptz not null default now(),
+  constraint storage_removal_once unique (bucket_id, name)
+);
+comment on table private.storage_removals is
+  'Storage files an erasure removes, queued in the erasing transaction and drained by the storage-worker function through the Storage API; a row goes once Storage removed its file.';
+
+-- Indexes --------------------------------------------------------------------------------------------------------
+
+create index storage_removals_due_idx on private.storage_removals (next_attempt_at);
 
 -- Functions ------------------------------------------------------------------------------------------------------
 
@@ -53,7 +75,19 @@ begin
    where old.id in (b.guest_id, b.host_id, b.cancelled_by);
   get diagnostics bookings = row_count;
   select count(*) into reviews from public.reviews r where old.id in (r.author_id, r.subject_id);
-  update storage.objects o set owner = null, owner_id = null where o.owner = old.id;
+  -- Their files: objects they own, and every photo of their listings (found by the listing's folder, a range of the
+  -- (bucket_id, name) index); the photo rows that name them go now, the files through the Storage API.
+  insert into private.storage_removals (bucket_id, name)
+  select o.bucket_id, o.name from storage.objects o where o.owner = old.id or o.owner_id = old.id::text
+  union
+  select o.bucket_id, o.name
+    from public.properties p
+    join storage.objects o on o.bucket_id = 'property-photos'
+                          and o.name collate "C" >= p.id::text || '/' and o.name collate "C" < p.id::text || '0'
+   where p.host_id = old.id
+  on conflict on constraint storage_removal_once do nothing;
+  delete from public.property_photos ph using public.properties p where ph.property_id = p.id and p.host_id = old.id;
+  update storage.objects o set owner = null, owner_id = null where o.owner = old.id or o.owner_id = old.id::text;
   insert into private.erasures (listings_archived, bookings_detached, reviews_detached) values (listings, bookings, reviews);
   return old;
 end
@@ -132,6 +166,99 @@ $$;
 comment on function private.orphaned_photo_files(interval) is
   'Storage files in property-photos that no photo row names, uploaded longer ago than the grace period (default 24 h): remove them through the Storage API.';
 
+-- The storage worker: claims due removals (a lease, an attempt counted, for update skip locked), removes the files
+-- through the Storage API, then completes them (the rows go) or fails them (retried with backoff). Removing a file
+-- Storage no longer has is a no-op, so a worker killed between Storage and complete repeats nothing harmful.
+create function private.claim_storage_removals(max_files integer default 100, lease_seconds integer default 120)
+returns table (id bigint, bucket_id text, name text, attempts integer)
+language sql
+security definer
+set search_path = ''
+as $$
+  with due as (
+    select r.id from private.storage_removals r
+     where r.next_attempt_at <= pg_catalog.now() and (r.locked_until is null or r.locked_until <= pg_catalog.now())
+     order by r.next_attempt_at, r.id
+     limit greatest(least(max_files, 1000), 1)
+     for update skip locked
+  )
+  update private.storage_removals r
+     set attempts = r.attempts + 1,
+         locked_until = pg_catalog.now() + pg_catalog.make_interval(secs => greatest(lease_seconds, 1))
+    from due
+   where r.id = due.id
+  returning r.id, r.bucket_id, r.name, r.attempts
+$$;
+comment on function private.claim_storage_removals(integer, integer) is
+  'Worker: claims up to max_files due Storage removals (lease + attempt counter, for update skip locked).';
+
+create function private.complete_storage_removals(ids bigint[]) returns integer
+language sql
+security definer
+set search_path = ''
+as $$
+  with done as (delete from private.storage_removals r where r.id = any (ids) returning 1)
+  select count(*)::integer from done
+$$;
+comment on function private.complete_storage_removals(bigint[]) is 'Worker: Storage removed these files; their rows go. Returns how many.';
+
+-- Backoff: 30 s, 1 min, 2 min, ... capped at 1 h; the row stays until Storage removes the file.
+create function private.fail_storage_removals(ids bigint[], error text) returns integer
+language sql
+security definer
+set search_path = ''
+as $$
+  with failed as (
+    update private.storage_removals r
+       set locked_until = null, last_error = left(error, 2000),
+           next_attempt_at = pg_catalog.now()
+             + least(interval '1 hour', interval '30 seconds' * power(2, greatest(r.attempts - 1, 0)))
+     where r.id = any (ids)
+    returning 1
+  )
+  select count(*)::integer from failed
+$$;
+comment on function private.fail_storage_removals(bigint[], text) is 'Worker: records a failed removal; retried with backoff.';
+
+-- Where pg_cron runs (Supabase): calls the storage-worker edge function with pg_net and the Vault secrets
+-- project_url and service_role_key, as private.request_calendar_sync does, and only when removals are due.
+-- Returns pg_net's request id, or null (nothing due; or, with a warning, pg_net or the secrets missing).
+create function private.request_storage_removals() returns bigint
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  url text;
+  service_key text;
+  request_id bigint;
+begin
+  if not exists (select from private.storage_removals r
+                  where r.next_attempt_at <= pg_catalog.now()
+                    and (r.locked_until is null or r.locked_until <= pg_catalog.now())) then
+    return null;
+  end if;
+  url := private.project_url();
+  if url is not null then
+    execute 'select decrypted_secret from vault.decrypted_secrets where name = $1 order by created_at desc limit 1'
+      into service_key using 'service_role_key';
+  end if;
+  if url is null or service_key is null
+     or not exists (select from pg_catalog.pg_proc p where p.pronamespace::regnamespace::text = 'net' and p.proname = 'http_post') then
+    raise warning 'storage removals not requested: it needs pg_net and the Vault secrets project_url and service_role_key';
+    return null;
+  end if;
+  execute 'select net.http_post(url := $1, body := $2, headers := $3, timeout_milliseconds := $4)'
+    into request_id
+    using url || '/functions/v1/storage-worker', '{}'::jsonb,
+          pg_catalog.jsonb_build_object('Authorization', 'Bearer ' || service_key, 'Content-Type', 'application/json'),
+          5000;
+  return request_id;
+end
+$$;
+comment on function private.request_storage_removals() is
+  'Job: asks the storage-worker edge function for a run when Storage removals are due (pg_net + Vault secrets); null otherwise.';
+
 -- Triggers -------------------------------------------------------------------------------------------------------
 
 create trigger profiles_forget_member before delete on public.profiles
@@ -143,6 +270,13 @@ revoke all on function private.forget_member(), private.erase_member(uuid), priv
   private.prune_outbox(interval), private.orphaned_photo_files(interval) from public, anon, authenticated;
 grant execute on function private.erase_member(uuid), private.prune_stripe_events(interval),
   private.prune_outbox(interval), private.orphaned_photo_files(interval) to service_role;
+revoke all on function private.claim_storage_removals(integer, integer), private.complete_storage_removals(bigint[]),
+  private.fail_storage_removals(bigint[], text), private.request_storage_removals() from public, anon, authenticated;
+grant execute on function private.claim_storage_removals(integer, integer), private.complete_storage_removals(bigint[]),
+  private.fail_storage_removals(bigint[], text) to service_role;
 
 alter table private.erasures enable row level security;
 revoke all on table private.erasures from public, anon, authenticated;
+-- The queue is the worker functions' (security definer): no API role reads or writes it directly.
+alter table private.storage_removals enable row level security;
+revoke all on table private.storage_removals from public, anon, authenticated, service_role;

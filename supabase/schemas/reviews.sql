@@ -8,8 +8,13 @@
 --   * a guest's review rates the stay 1..5 and every aspect (cleanliness, accuracy, communication, location,
 --     check_in, value) 1..5; a host's review rates the guest 1..5 and has no sub-ratings;
 --   * double-blind: a review is hidden from the other side and the public until both sides have reviewed (then
---     both are published in the same transaction) or its window has closed. The read path compares the window's
---     deadline itself, so a late scheduler never delays a review that is due; its author always sees it;
+--     both are published in the same transaction) or its window has closed. The read path compares the instant a
+--     review becomes visible (a plain indexed column, the window's deadline from submission) with now(), so a late
+--     scheduler never delays a review that is due; its author always sees it;
+--   * reviews never reveal where and when a named member stayed: the public (anon, and members who are not a party)
+--     reads public.public_reviews, which carries the text, the ratings, the reply, the author's display name and
+--     avatar and the month of the stay, never the booking, the members' ids or an exact timestamp; public.reviews,
+--     with all of those, is read only by the review's author, its subject (once the review is public) and admins;
 --   * aggregates (listing ratings and sub-ratings, member ratings as host and as guest: columns of properties and
 --     profiles, listings.sql and profiles.sql) are sums and counts over
 --     published, non-hidden reviews, changed by atomic increments in the transaction that publishes, hides or
@@ -18,8 +23,10 @@
 --     publications never deadlock and never lose an increment;
 --   * an admin hides an abusive review (and may unhide it); both actions are logged.
 --
--- public.reviews holds the columns clients read. The per-review state that only the database needs (the window
--- deadline, the moderation state) lives in private.review_states, next to the moderation log.
+-- public.reviews holds the columns the parties read. The per-review state that only the database needs (the window
+-- deadline, the moderation state) lives in private.review_states, next to the moderation log. What the public reads
+-- is a projection, private.public_review_rows, kept by triggers from the review, its state, its booking and its
+-- author's profile, and read through the view public.public_reviews (docs/reviews.md says why).
 
 -- Types ----------------------------------------------------------------------------------------------------------
 
@@ -90,6 +97,31 @@ create table private.review_moderation_log (
 );
 comment on table private.review_moderation_log is 'Every hide and unhide of a review: who, when, why. Append-only.';
 
+-- The public's copy of each review: only what anyone may read, plus visible_from, which the policy compares and no
+-- client may read. Written only by the triggers below.
+create table private.public_review_rows (
+  id uuid primary key references public.reviews (id) on delete cascade,
+  property_id uuid not null references public.properties (id),
+  direction public.review_direction not null,
+  rating smallint not null,
+  cleanliness smallint,
+  accuracy smallint,
+  communication smallint,
+  location smallint,
+  check_in smallint,
+  value smallint,
+  comment text not null,
+  reply text,
+  stay_month date not null constraint stay_month_is_first_day check (extract(day from stay_month) = 1),
+  author_name text not null,
+  author_avatar_url text,
+  visible_from timestamptz
+);
+comment on table private.public_review_rows is 'What the public reads of each review (through public.public_reviews): no booking, no member id, no exact time. Kept by triggers from public.reviews, private.review_states, the booking and the author''s profile.';
+comment on column private.public_review_rows.stay_month is 'The first day of the month of the stay''s check-in (the listing''s local date).';
+comment on column private.public_review_rows.author_name is 'The author''s display name, kept current from their profile; ''Former member'' once they were erased.';
+comment on column private.public_review_rows.visible_from is 'When the review becomes public: its window''s deadline, or its publication when both sides reviewed earlier; null while hidden. Compared by the policy, readable by no client.';
+
 -- Indexes --------------------------------------------------------------------------------------------------------
 
 create index reviews_property_id_idx on public.reviews (property_id, created_at desc);
@@ -100,6 +132,10 @@ create index review_states_window_idx on private.review_states (window_closes_at
 create index review_states_hidden_by_idx on private.review_states (hidden_by) where hidden_by is not null;
 create index review_moderation_log_review_id_idx on private.review_moderation_log (review_id, created_at);
 create index review_moderation_log_actor_id_idx on private.review_moderation_log (actor_id);
+-- The public's two lists: the latest reviews, and a listing's reviews, newest stay first; the policy
+-- (visible_from <= now()) filters the rows these indexes return in order, so a page stops after its rows.
+create index public_review_rows_latest_idx on private.public_review_rows (stay_month, id);
+create index public_review_rows_property_idx on private.public_review_rows (property_id, stay_month, id);
 
 -- Functions ------------------------------------------------------------------------------------------------------
 
@@ -120,20 +156,43 @@ as $$
 $$;
 comment on function private.rating_average(bigint, integer) is 'An average to two decimals from a sum and a count; null when nothing is counted.';
 
--- The read path of double-blind: the deadline is compared here, so visibility never waits for the job.
+-- The subject's read path of double-blind (and reply_to_review's): one primary-key probe of the projection.
 create function private.review_is_public(review_id uuid) returns boolean
 language sql stable
 security definer
 set search_path = ''
 as $$
   select exists (
-    select 1 from public.reviews r join private.review_states s on s.review_id = r.id
-    where r.id = review_is_public.review_id
-      and s.hidden_at is null
-      and (r.published_at is not null or s.window_closes_at <= pg_catalog.now())
+    select 1 from private.public_review_rows p
+    where p.id = review_is_public.review_id and p.visible_from <= pg_catalog.now()
   )
 $$;
 comment on function private.review_is_public(uuid) is 'True when everyone may read the review: not hidden, and published or past its window''s deadline.';
+
+-- Writes the public projection of reviews from each review, its state, its booking and its author's profile.
+-- visible_from is the earlier of the publication stamp and the window's deadline (the job stamps the deadline
+-- itself), null while an admin hides the review.
+create function private.project_reviews(review_ids uuid[]) returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  insert into private.public_review_rows as p (id, property_id, direction, rating, cleanliness, accuracy, communication,
+    location, check_in, value, comment, reply, stay_month, author_name, author_avatar_url, visible_from)
+  select r.id, r.property_id, r.direction, r.rating, r.cleanliness, r.accuracy, r.communication, r.location,
+         r.check_in, r.value, r.comment, r.reply, date_trunc('month', b.check_in)::date,
+         coalesce(m.display_name, 'Former member'), m.avatar_url,
+         case when s.hidden_at is null then least(r.published_at, s.window_closes_at) end
+    from public.reviews r
+    join private.review_states s on s.review_id = r.id
+    join public.bookings b on b.id = r.booking_id
+    left join public.profiles m on m.id = r.author_id
+   where r.id = any (project_reviews.review_ids)
+  on conflict (id) do update
+    set reply = excluded.reply, author_name = excluded.author_name, author_avatar_url = excluded.author_avatar_url,
+        visible_from = excluded.visible_from
+$$;
+comment on function private.project_reviews(uuid[]) is 'Writes (or refreshes) the public projection of reviews: their public fields, their author''s display name and avatar, and the instant each becomes visible.';
 
 -- Of the given reviews, those the aggregates count: published and not hidden. Call it in its own statement after
 -- the reviews are locked, so that it sees every committed hide and publication.
@@ -622,6 +681,36 @@ end
 $$;
 comment on function private.guard_review_update() is 'Trigger: a review only ever gains its publication stamp and one reply (and loses its member links on erasure); nothing else changes.';
 
+create function private.project_changed_review() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_table_name = 'review_states' then
+    perform private.project_reviews(array[new.review_id]);
+  else
+    perform private.project_reviews(array[new.id]);
+  end if;
+  return null;
+end
+$$;
+comment on function private.project_changed_review() is 'Trigger: refreshes the public projection of a review whose row or state changed (submission, publication, reply, hide, unhide, erasure of a member).';
+
+create function private.project_author_profile() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  update private.public_review_rows p
+     set author_name = new.display_name, author_avatar_url = new.avatar_url
+   where p.id in (select r.id from public.reviews r where r.author_id = new.id);
+  return null;
+end
+$$;
+comment on function private.project_author_profile() is 'Trigger: a member''s new display name or avatar shows on the public copies of the reviews they wrote.';
+
 -- Triggers -------------------------------------------------------------------------------------------------------
 
 create trigger reviews_match_booking before insert on public.reviews
@@ -630,6 +719,22 @@ create trigger reviews_open_state after insert on public.reviews
   for each row execute function private.open_review_state();
 create trigger reviews_guard_update before update on public.reviews
   for each row execute function private.guard_review_update();
+create trigger reviews_project after update on public.reviews
+  for each row execute function private.project_changed_review();
+create trigger review_states_project after insert or update on private.review_states
+  for each row execute function private.project_changed_review();
+create trigger profiles_project_review_author after update of display_name, avatar_url on public.profiles
+  for each row when ((old.display_name, old.avatar_url) is distinct from (new.display_name, new.avatar_url))
+  execute function private.project_author_profile();
+
+-- Views ----------------------------------------------------------------------------------------------------------
+
+-- As the reader (security_invoker): the projection's policy decides which rows; the view leaves out visible_from.
+create view public.public_reviews with (security_invoker = true) as
+select p.id, p.property_id, p.direction, p.rating, p.cleanliness, p.accuracy, p.communication, p.location, p.check_in,
+       p.value, p.comment, p.reply, p.stay_month, p.author_name, p.author_avatar_url
+  from private.public_review_rows p;
+comment on view public.public_reviews is 'Published, non-hidden reviews as everyone reads them: text, ratings, reply, the author''s display name and avatar, the month of the stay. No booking, member id or exact time. Latest first: order=stay_month.desc,id.desc.';
 
 -- Grants ---------------------------------------------------------------------------------------------------------
 
@@ -637,10 +742,11 @@ revoke all on function private.review_window_closes_at(timestamptz, text), priva
   private.review_is_public(uuid), private.counted_reviews(uuid[]), private.fold_reviews(uuid[], integer),
   private.stamp_due_reviews(uuid), private.publish_due_reviews(uuid), private.recompute_review_aggregates(),
   private.review_for_moderation(uuid, text, boolean), private.check_review_matches_booking(),
-  private.open_review_state(), private.guard_review_update()
+  private.open_review_state(), private.guard_review_update(), private.project_reviews(uuid[]),
+  private.project_changed_review(), private.project_author_profile()
   from public, anon, authenticated;
--- The policies call review_is_public as the reader.
-grant execute on function private.review_is_public(uuid) to anon, authenticated, service_role;
+-- The reviews policy calls review_is_public as the reader.
+grant execute on function private.review_is_public(uuid) to authenticated, service_role;
 grant execute on function private.review_window_closes_at(timestamptz, text), private.rating_average(bigint, integer)
   to anon, authenticated, service_role;
 grant execute on function private.publish_due_reviews(uuid), private.recompute_review_aggregates() to service_role;
@@ -652,9 +758,18 @@ grant execute on function public.submit_review(uuid, integer, text, integer, int
   public.reply_to_review(uuid, text), public.hide_review(uuid, text), public.unhide_review(uuid, text)
   to authenticated;
 
--- Reviews are read through the policies and written only by the functions above, for every client role.
+-- Reviews are read through the policies and written only by the functions above, for every client role. Anon reads
+-- public_reviews only; visible_from is not among the projection's columns any client may read.
 revoke all on table public.reviews from anon, authenticated, service_role;
-grant select on table public.reviews to anon, authenticated, service_role;
+grant select on table public.reviews to authenticated, service_role;
+
+revoke all on table private.public_review_rows from public, anon, authenticated, service_role;
+grant select (id, property_id, direction, rating, cleanliness, accuracy, communication, location, check_in, value,
+              comment, reply, stay_month, author_name, author_avatar_url)
+  on table private.public_review_rows to anon, authenticated;
+grant select on table private.public_review_rows to service_role;
+revoke all on table public.public_reviews from anon, authenticated, service_role;
+grant select on table public.public_reviews to anon, authenticated, service_role;
 
 revoke all on table private.review_states, private.review_moderation_log from public, anon, authenticated;
 grant select on table private.review_states, private.review_moderation_log to service_role;
@@ -664,10 +779,17 @@ grant select on table private.review_states, private.review_moderation_log to se
 alter table public.reviews enable row level security;
 alter table private.review_states enable row level security;
 alter table private.review_moderation_log enable row level security;
+alter table private.public_review_rows enable row level security;
 
-create policy "anyone reads published reviews" on public.reviews
-  for select to anon
-  using (private.review_is_public(id));
-create policy "members read published reviews and their own, admins all" on public.reviews
+-- The parties' arms are index ranges (reviews_author_id_idx, reviews_subject_id_idx, and the primary key for admins:
+-- private.admin_id_floor), so a member's reviews are a BitmapOr of their own rows; the subject's one function call
+-- runs only on the rows about them.
+create policy "authors, subjects once public, and admins read reviews" on public.reviews
   for select to authenticated
-  using (author_id = (select auth.uid()) or (select private.is_admin()) or private.review_is_public(id));
+  using (author_id = (select auth.uid())
+         or (subject_id = (select auth.uid()) and private.review_is_public(id))
+         or id >= private.admin_id_floor());
+
+create policy "everyone reads reviews once they are public" on private.public_review_rows
+  for select to anon, authenticated
+  using (visible_from <= now());

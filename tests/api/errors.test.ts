@@ -14,6 +14,7 @@ let otherHost: TestUser;
 let guest: TestUser;
 let rival: TestUser;
 let listing: string;
+let cover: string; // a photo file name, as uploads name them
 
 const untitledListing = {
   city: 'Testville', country_code: 'NZ', time_zone: 'UTC', currency: 'NZD',
@@ -25,12 +26,13 @@ beforeAll(async () => {
     createUser('errors-host'), createUser('errors-other-host'), createUser('errors-guest'), createUser('errors-rival'),
   ]);
   listing = await createListing(host.id);
+  cover = `${listing}/${crypto.randomUUID()}.jpg`;
   // What the refusals below collide with: a booked stay, a block, a photo.
   const booked = await clientAs(guest).rpc('request_booking', { property_id: listing, check_in: daysFromToday(10), check_out: daysFromToday(13), guests: 1 });
   expect(booked.error).toBeNull();
   const blocked = await clientAs(host).from('availability_blocks').insert({ property_id: listing, start_date: daysFromToday(90), end_date: daysFromToday(95) });
   expect(blocked.error).toBeNull();
-  const photo = await clientAs(host).from('property_photos').insert({ property_id: listing, storage_path: `${listing}/cover.jpg`, position: 0 });
+  const photo = await clientAs(host).from('property_photos').insert({ property_id: listing, storage_path: cover, position: 0 });
   expect(photo.error).toBeNull();
 });
 
@@ -54,7 +56,7 @@ const provocations: Record<string, { what: string; request: () => PromiseLike<An
   },
   '42501': {
     what: "a photo added to another host's listing",
-    request: () => clientAs(otherHost).from('property_photos').insert({ property_id: listing, storage_path: `${listing}/intruder.jpg`, position: 5 }),
+    request: () => clientAs(otherHost).from('property_photos').insert({ property_id: listing, storage_path: `${listing}/${crypto.randomUUID()}.jpg`, position: 5 }),
   },
   PT404: {
     what: 'a booking of a listing that does not exist',
@@ -66,7 +68,7 @@ const provocations: Record<string, { what: string; request: () => PromiseLike<An
   },
   '23505': {
     what: 'a second photo at the same storage path (photo_path_unique)',
-    request: () => clientAs(host).from('property_photos').insert({ property_id: listing, storage_path: `${listing}/cover.jpg`, position: 1 }),
+    request: () => clientAs(host).from('property_photos').insert({ property_id: listing, storage_path: cover, position: 1 }),
   },
   '23503': {
     what: 'a listing priced in an unknown currency (currency_is_iso_4217)',
@@ -92,7 +94,7 @@ describe('PostgREST answers each SQLSTATE of the error table with the table\'s s
   it('42501 is a 401 when the caller is anon (the table\'s "401 for anon")', async () => {
     const { error, status } = await anonClient()
       .from('property_photos')
-      .insert({ property_id: listing, storage_path: `${listing}/anonymous.jpg`, position: 6 });
+      .insert({ property_id: listing, storage_path: `${listing}/${crypto.randomUUID()}.jpg`, position: 6 });
     expect(error?.code).toBe('42501');
     expect(status).toBe(401);
   });

@@ -89,8 +89,8 @@ describe('a host lists a place', () => {
 
   it('adds photo rows in the listing folder and amenities from the catalogue', async () => {
     const photos = await clientAs(host).from('property_photos').insert([
-      { property_id: listingId, storage_path: `${listingId}/cover.jpg`, position: 0, caption: 'The view' },
-      { property_id: listingId, storage_path: `${listingId}/bedroom.jpg`, position: 1, caption: 'Bedroom' },
+      { property_id: listingId, storage_path: `${listingId}/${crypto.randomUUID()}.jpg`, position: 0, caption: 'The view' },
+      { property_id: listingId, storage_path: `${listingId}/${crypto.randomUUID()}.jpg`, position: 1, caption: 'Bedroom' },
     ]);
     expect(photos.error).toBeNull();
     expect(photos.status).toBe(201);
@@ -228,7 +228,7 @@ describe('forbidden writes get the right HTTP status', () => {
   it('a photo for another host\'s listing is refused with 403', async () => {
     const { error, status } = await clientAs(otherHost)
       .from('property_photos')
-      .insert({ property_id: listingId, storage_path: `${listingId}/intruder.jpg`, position: 5 });
+      .insert({ property_id: listingId, storage_path: `${listingId}/${crypto.randomUUID()}.jpg`, position: 5 });
     expect(status).toBe(403);
     expect(error?.code).toBe('42501');
   });

@@ -79,7 +79,7 @@ describe('read replica', () => {
       ['amenities?select=code', undefined],
       ['currencies?select=code', undefined],
       ['profiles?select=id,display_name&limit=5', undefined],
-      ['reviews?select=id,rating&limit=5', undefined],
+      ['public_reviews?select=id,rating&limit=5', undefined],
       ['bookings?select=id,status&limit=5', guest.token],
       ['booking_payments?select=booking_id&limit=5', guest.token],
       ['availability_blocks?select=id&limit=5', guest.token],

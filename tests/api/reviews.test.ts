@@ -1,5 +1,6 @@
-// Reviews through the Data API: the RPC verbs as a frontend calls them, double-blind reads through the table API,
-// and the HTTP status and hint of every refusal.
+// Reviews through the Data API: the RPC verbs as a frontend calls them, double-blind reads through the table API
+// (the parties' full rows in reviews, the public's in public_reviews, without stay history), and the HTTP status and
+// hint of every refusal.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { anonClient, clientAs, createUser, type TestUser } from '../support/clients.ts';
 import { createCompletedStay, createListing, daysFromToday } from '../support/fixtures.ts';
@@ -24,8 +25,13 @@ beforeAll(async () => {
   stay = await createCompletedStay(listing, guest.id, { checkIn: '2021-01-01' });
 });
 
-const reviewsOfStay = (client: ReturnType<typeof anonClient>) =>
+type Client = ReturnType<typeof anonClient>;
+/** A party's (or an admin's) full rows of the stay's reviews. */
+const reviewsOfStay = (client: Client) =>
   client.from('reviews').select('id, direction, rating, reply').eq('booking_id', stay).order('direction');
+/** What anyone reads of the listing's reviews (the only stay of the listing with reviews is `stay`). */
+const publicReviewsOfListing = (client: Client) =>
+  client.from('public_reviews').select('*').eq('property_id', listing).order('direction');
 
 describe('reviewing a stay through PostgREST', () => {
   it('bad input is a 400 whose hint names the reason', async () => {
@@ -76,8 +82,10 @@ describe('reviewing a stay through PostgREST', () => {
     expect((await reviewsOfStay(clientAs(guest))).data).toHaveLength(1);
     expect((await reviewsOfStay(clientAs(host))).data).toEqual([]);
     expect((await reviewsOfStay(clientAs(stranger))).data).toEqual([]);
-    expect((await reviewsOfStay(anonClient())).data).toEqual([]);
     expect((await reviewsOfStay(clientAs(admin))).data).toHaveLength(1);
+    for (const reader of [anonClient(), clientAs(stranger), clientAs(host), clientAs(guest)]) {
+      expect((await publicReviewsOfListing(reader)).data).toEqual([]);
+    }
 
     const again = await clientAs(guest).rpc('submit_review', { booking_id: stay, rating: 1, comment: 'Changed my mind', ...allAspects });
     expect(again.status).toBe(409);
@@ -91,7 +99,7 @@ describe('reviewing a stay through PostgREST', () => {
     const { data, status } = await clientAs(host).rpc('submit_review', { booking_id: stay, rating: 4, comment: 'Kind guest' });
     expect(status).toBe(200);
     expect(data?.published_at).not.toBeNull();
-    const { data: forAnon } = await reviewsOfStay(anonClient());
+    const { data: forAnon } = await publicReviewsOfListing(anonClient());
     expect(forAnon?.map((r) => [r.direction, r.rating])).toEqual([['guest_to_host', 5], ['host_to_guest', 4]]);
 
     const { data: ratings } = await anonClient().from('properties')
@@ -117,6 +125,37 @@ describe('reviewing a stay through PostgREST', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('the public reads no booking, member id or exact time; the parties read their reviews in full', async () => {
+    const ids = [stay, guest.id, host.id];
+    for (const reader of [anonClient(), clientAs(stranger)]) {
+      const { data, error } = await publicReviewsOfListing(reader);
+      expect(error).toBeNull();
+      expect(data).toHaveLength(2);
+      for (const row of data!) {
+        expect(Object.keys(row).sort()).toEqual(['accuracy', 'author_avatar_url', 'author_name', 'check_in', 'cleanliness',
+          'comment', 'communication', 'direction', 'id', 'location', 'property_id', 'rating', 'reply', 'stay_month', 'value']);
+        for (const value of Object.values(row)) {
+          expect(ids).not.toContain(value);
+          expect(String(value)).not.toMatch(/^\d{4}-\d{2}-\d{2}T/);  // no timestamp
+        }
+        expect(row.stay_month).toBe('2021-01-01');
+      }
+      expect(data!.map((r) => r.author_name)).toEqual(['review-guest', 'review-host']);
+    }
+    // The full rows are not the public's: anon has no access, a stranger reads none.
+    const byAnon = await anonClient().from('reviews').select('id').eq('booking_id', stay);
+    expect(byAnon.status).toBe(401);
+    expect(byAnon.error?.code).toBe('42501');
+    expect((await clientAs(stranger).from('reviews').select('id').eq('property_id', listing)).data).toEqual([]);
+    // Each party reads both reviews of the stay in full.
+    for (const party of [guest, host]) {
+      const { data } = await clientAs(party).from('reviews')
+        .select('booking_id, author_id, subject_id, created_at, published_at').eq('booking_id', stay).order('direction');
+      expect(data?.map((r) => [r.booking_id, r.author_id, r.subject_id])).toEqual([[stay, guest.id, host.id], [stay, host.id, guest.id]]);
+      expect(data?.every((r) => r.created_at && r.published_at)).toBe(true);
+    }
+  });
+
   it('clients never write review rows', async () => {
     const update = await clientAs(guest).from('reviews').update({ rating: 1 }).eq('id', guestReviewId);
     expect(update.status).toBe(403);
@@ -136,7 +175,7 @@ describe('reviewing a stay through PostgREST', () => {
 
     const hidden = await clientAs(admin).rpc('hide_review', { review_id: guestReviewId, reason: 'Abusive' });
     expect(hidden.status).toBe(200);
-    expect((await reviewsOfStay(anonClient())).data?.map((r) => r.direction)).toEqual(['host_to_guest']);
+    expect((await publicReviewsOfListing(anonClient())).data?.map((r) => r.direction)).toEqual(['host_to_guest']);
     expect((await reviewsOfStay(clientAs(guest))).data).toHaveLength(2);
     const { data: ratings } = await anonClient().from('properties').select('rating_count, rating_avg').eq('id', listing).single();
     expect(ratings).toEqual({ rating_count: 0, rating_avg: null });

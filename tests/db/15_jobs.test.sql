@@ -72,8 +72,8 @@ select is((select count(*)::int from unnest(array['anon', 'authenticated', 'serv
 -- Every job of the chapters is scheduled by its migration.
 select is(array(select job_name from private.job_schedules where job_name <> 'tests-nightly' order by job_name),
   array['complete-finished-stays', 'enqueue-due-payouts', 'expire-stale-holds', 'notify-unread-messages', 'prune-outbox',
-        'prune-stripe-events', 'publish-due-reviews', 'sync-external-calendars'],
-  'the migrations schedule every job: holds, stays, payouts, retention, review publication, calendar sync, unread-message notices');
+        'prune-stripe-events', 'publish-due-reviews', 'remove-erased-files', 'sync-external-calendars'],
+  'the migrations schedule every job: holds, stays, payouts, retention, review publication, calendar sync, unread-message notices, erased members'' files');
 select is((select count(*)::int from private.job_schedules s
             where s.job_name <> 'tests-nightly' and exists (select 1 from pg_temp.cron_jobs(s.job_name) c where c.command = s.command)),
   case when private.pg_cron_installed()

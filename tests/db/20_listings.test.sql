@@ -9,7 +9,7 @@
 -- security filters the rows out, that no row was touched.
 begin;
 set local search_path = extensions, public;
-select plan(259);
+select plan(270);
 
 -- Fixtures ------------------------------------------------------------------------------------------------------
 select tests.create_user('gia');
@@ -28,8 +28,8 @@ select tests.create_property(tests.user('otto'), 'Otto Cabin', 'America/Los_Ange
                              currency => 'USD', city => 'Los Angeles', country_code => 'US', latitude => 34.05,
                              longitude => -118.24, handle => 'cabin');
 insert into public.property_photos (property_id, storage_path, position)
-values (tests.property('loft'), tests.property('loft') || '/cover.jpg', 0),
-       (tests.property('draft'), tests.property('draft') || '/cover.jpg', 0);
+values (tests.property('loft'), tests.photo('loft', 'cover'), 0),
+       (tests.property('draft'), tests.photo('draft', 'cover'), 0);
 insert into public.property_amenities (property_id, amenity_code)
 values (tests.property('loft'), 'wifi'), (tests.property('draft'), 'kitchen');
 insert into public.availability_blocks (property_id, start_date, end_date, note)
@@ -39,8 +39,9 @@ insert into public.seasonal_rates (property_id, start_date, end_date, nightly_pr
 values (tests.property('loft'), '2031-12-20', '2032-01-05', 30000, 'summer holidays'),
        (tests.property('draft'), '2031-12-20', '2032-01-05', 25000, 'summer holidays');
 insert into storage.objects (bucket_id, name)
-values ('property-photos', tests.property('loft') || '/cover.jpg'),
-       ('property-photos', tests.property('draft') || '/cover.jpg');
+values ('property-photos', tests.photo('loft', 'cover')),
+       ('property-photos', tests.photo('draft', 'cover')),
+       ('property-photos', tests.photo('archived', 'cover'));
 
 -- What a caller sees of the four fixture listings, by handle.
 create function pg_temp.visible_listings() returns text[]
@@ -420,7 +421,7 @@ $$;
 select tests.act_as_anon();
 select is(pg_temp.visible_photo_listings(), array['loft'], 'anon sees the photos of published listings only');
 select throws_ok(format($$ insert into public.property_photos (property_id, storage_path, position) values (%L, %L, 5) $$,
-                        tests.property('loft'), tests.property('loft') || '/anon.jpg'),
+                        tests.property('loft'), tests.photo('loft', 'anon')),
   '42501', null, 'anon cannot add photos');
 select throws_ok(format($$ update public.property_photos set caption = 'anon' where property_id = %L $$, tests.property('loft')),
   '42501', null, 'anon cannot edit photos');
@@ -430,7 +431,7 @@ select throws_ok(format($$ delete from public.property_photos where property_id 
 select tests.act_as(tests.user('gia'));
 select is(pg_temp.visible_photo_listings(), array['loft'], 'a guest sees the photos of published listings only');
 select throws_ok(format($$ insert into public.property_photos (property_id, storage_path, position) values (%L, %L, 5) $$,
-                        tests.property('loft'), tests.property('loft') || '/gia.jpg'),
+                        tests.property('loft'), tests.photo('loft', 'gia')),
   '42501', 'new row violates row-level security policy for table "property_photos"',
   'a guest cannot add photos to someone else''s listing');
 with changed as (update public.property_photos set caption = 'defaced' where property_id = tests.property('loft') returning 1)
@@ -441,7 +442,7 @@ select is(count(*)::int, 0, 'a guest cannot remove the photos of someone else''s
 select tests.act_as(tests.user('otto'));
 select is(pg_temp.visible_photo_listings(), array['loft'], 'another host sees the photos of published listings only');
 select throws_ok(format($$ insert into public.property_photos (property_id, storage_path, position) values (%L, %L, 5) $$,
-                        tests.property('loft'), tests.property('loft') || '/otto.jpg'),
+                        tests.property('loft'), tests.photo('loft', 'otto')),
   '42501', 'new row violates row-level security policy for table "property_photos"',
   'another host cannot add photos to someone else''s listing');
 with changed as (update public.property_photos set position = 7 where property_id = tests.property('loft') returning 1)
@@ -452,46 +453,49 @@ select is(count(*)::int, 0, 'another host cannot remove the photos of someone el
 select tests.act_as(tests.user('hana'));
 select is(pg_temp.visible_photo_listings(), array['draft', 'loft'], 'a host sees the photos of their own drafts');
 select lives_ok(format($$ insert into public.property_photos (property_id, storage_path, position, caption) values (%L, %L, 1, 'Kitchen') $$,
-                       tests.property('loft'), tests.property('loft') || '/kitchen.jpg'),
+                       tests.property('loft'), tests.photo('loft', 'kitchen')),
   'a host adds a photo to their own listing');
 select throws_ok(format($$ insert into public.property_photos (property_id, storage_path, position) values (%L, %L, 2) $$,
-                        tests.property('loft'), tests.property('cabin') || '/stolen.jpg'),
+                        tests.property('loft'), tests.photo('cabin', 'stolen')),
   '23514', 'new row for relation "property_photos" violates check constraint "photo_in_property_folder"',
   'a photo row must point into its own listing''s folder (photo_in_property_folder)');
 select throws_ok(format($$ insert into public.property_photos (property_id, storage_path, position) values (%L, %L, 4) $$,
                         tests.property('loft'), tests.property('loft') || '/nested/kitchen.jpg'),
   '23514', null, 'a photo lies directly in its listing''s folder, like the Storage policy allows (no subfolders)');
+select throws_ok(format($$ insert into public.property_photos (property_id, storage_path, position) values (%L, %L, 4) $$,
+                        tests.property('loft'), tests.property('loft') || '/photo-1.jpg'),
+  '23514', null, 'a photo row names a file as uploads are named, a random v4 uuid, never a guessable name');
 select throws_ok(format($$ insert into public.property_photos (property_id, storage_path, position) values (%L, %L, 3) $$,
-                        tests.property('cabin'), tests.property('cabin') || '/mine-now.jpg'),
+                        tests.property('cabin'), tests.photo('cabin', 'mine-now')),
   '42501', 'new row violates row-level security policy for table "property_photos"',
   'a host cannot add photos to another host''s listing');
 with changed as (update public.property_photos set caption = 'Cover', position = 0
-                 where storage_path = tests.property('loft') || '/cover.jpg' returning caption)
+                 where storage_path = tests.photo('loft', 'cover') returning caption)
 select is((select caption from changed), 'Cover', 'a host captions and reorders their photos');
-select is(pg_temp.loft_cover(), tests.property('loft') || '/cover.jpg',
+select is(pg_temp.loft_cover(), tests.photo('loft', 'cover'),
   'a listing''s cover_photo is its photo at position 0, kept by the database');
-update public.property_photos set position = 5 where storage_path = tests.property('loft') || '/cover.jpg';
-update public.property_photos set position = 0 where storage_path = tests.property('loft') || '/kitchen.jpg';
-update public.property_photos set position = 1 where storage_path = tests.property('loft') || '/cover.jpg';
-select is(pg_temp.loft_cover(), tests.property('loft') || '/kitchen.jpg',
+update public.property_photos set position = 5 where storage_path = tests.photo('loft', 'cover');
+update public.property_photos set position = 0 where storage_path = tests.photo('loft', 'kitchen');
+update public.property_photos set position = 1 where storage_path = tests.photo('loft', 'cover');
+select is(pg_temp.loft_cover(), tests.photo('loft', 'kitchen'),
   'reordering the photos (position 0 given to another photo) changes the cover');
-update public.property_photos set position = 5 where storage_path = tests.property('loft') || '/kitchen.jpg';
-update public.property_photos set position = 0 where storage_path = tests.property('loft') || '/cover.jpg';
-update public.property_photos set position = 1 where storage_path = tests.property('loft') || '/kitchen.jpg';
+update public.property_photos set position = 5 where storage_path = tests.photo('loft', 'kitchen');
+update public.property_photos set position = 0 where storage_path = tests.photo('loft', 'cover');
+update public.property_photos set position = 1 where storage_path = tests.photo('loft', 'kitchen');
 select throws_ok(format($$ update public.properties set cover_photo = 'x.jpg' where id = %L $$, tests.property('loft')),
   '42501', null, 'a host cannot set cover_photo: only their photos do');
 select throws_ok(format($$ update public.property_photos set property_id = %L where property_id = %L $$,
                         tests.property('draft'), tests.property('loft')),
   '42501', null, 'a host cannot move a photo row to another listing');
 select throws_ok(format($$ update public.property_photos set storage_path = %L where property_id = %L $$,
-                        tests.property('loft') || '/elsewhere.jpg', tests.property('loft')),
+                        tests.photo('loft', 'elsewhere'), tests.property('loft')),
   '42501', null, 'a host cannot repoint a photo row at another file (add a new photo instead)');
 
 select tests.act_as(tests.user('ari'), aal => 'aal2');
 select is(pg_temp.visible_photo_listings(), array['draft', 'loft', 'loft'],
   'an admin sees the photos of every listing, drafts included');
 select throws_ok(format($$ insert into public.property_photos (property_id, storage_path, position) values (%L, %L, 6) $$,
-                        tests.property('loft'), tests.property('loft') || '/admin.jpg'),
+                        tests.property('loft'), tests.photo('loft', 'admin')),
   '42501', 'new row violates row-level security policy for table "property_photos"',
   'an admin cannot add photos to a host''s listing');
 with changed as (update public.property_photos set caption = 'admin' where property_id = tests.property('loft') returning 1)
@@ -500,27 +504,27 @@ with gone as (delete from public.property_photos where property_id = tests.prope
 select is(count(*)::int, 0, 'an admin cannot remove a host''s photos') from gone;
 
 select tests.act_as(tests.user('hana'));
-with gone as (delete from public.property_photos where storage_path = tests.property('loft') || '/kitchen.jpg' returning 1)
+with gone as (delete from public.property_photos where storage_path = tests.photo('loft', 'kitchen') returning 1)
 select is(count(*)::int, 1, 'a host removes a photo of their own listing') from gone;
-select is(pg_temp.loft_cover(), tests.property('loft') || '/cover.jpg',
+select is(pg_temp.loft_cover(), tests.photo('loft', 'cover'),
   'removing another photo leaves the cover');
-delete from public.property_photos where storage_path = tests.property('loft') || '/cover.jpg';
+delete from public.property_photos where storage_path = tests.photo('loft', 'cover');
 select is(pg_temp.loft_cover(), null,
   'removing the cover photo leaves the listing without a cover until a photo takes position 0');
 insert into public.property_photos (property_id, storage_path, position, caption)
-values (tests.property('loft'), tests.property('loft') || '/cover.jpg', 0, 'Cover');
-select is(pg_temp.loft_cover(), tests.property('loft') || '/cover.jpg',
+values (tests.property('loft'), tests.photo('loft', 'cover'), 0, 'Cover');
+select is(pg_temp.loft_cover(), tests.photo('loft', 'cover'),
   'a photo added at position 0 becomes the cover');
 
 select tests.act_as_service();
 select is(pg_temp.visible_photo_listings(), array['draft', 'loft'], 'the service role sees every photo row');
 select lives_ok(format($$ insert into public.property_photos (property_id, storage_path, position) values (%L, %L, 9) $$,
-                       tests.property('cabin'), tests.property('cabin') || '/support.jpg'),
+                       tests.property('cabin'), tests.photo('cabin', 'support')),
   'the service role may add a photo row to any listing');
 with changed as (update public.property_photos set caption = 'Checked by support'
-                 where storage_path = tests.property('cabin') || '/support.jpg' returning 1)
+                 where storage_path = tests.photo('cabin', 'support') returning 1)
 select is(count(*)::int, 1, 'the service role may edit any photo row') from changed;
-with gone as (delete from public.property_photos where storage_path = tests.property('cabin') || '/support.jpg' returning 1)
+with gone as (delete from public.property_photos where storage_path = tests.photo('cabin', 'support') returning 1)
 select is(count(*)::int, 1, 'the service role may remove any photo row') from gone;
 
 select tests.act_as_owner();
@@ -533,15 +537,33 @@ select is((select array_agg(f.handle || ':' || ph.caption order by f.handle, ph.
 create function pg_temp.visible_photo_files() returns text[]
 language sql stable
 as $$
-  select coalesce(array_agg(f.handle || '/' || storage.filename(o.name) order by f.handle, o.name), '{}')
+  select coalesce(array_agg(f.handle || '/' || coalesce(l.label, storage.filename(o.name)) order by f.handle, l.label), '{}')
   from storage.objects o join tests.named('property') f on f.id::text = (storage.foldername(o.name))[1]
+  left join lateral (select label from unnest(array['cover', 'garden', 'garden-2', 'support', 'support-2']) label
+                      where tests.photo_file(label) = storage.filename(o.name)) l on true
   where o.bucket_id = 'property-photos'
 $$;
+-- What Storage's list endpoint answers for a listing's folder (storage.search, as the caller).
+create function pg_temp.listed_folder(handle text) returns text[]
+language sql stable
+as $$
+  select coalesce(array_agg(s.name order by s.name), '{}')
+  from storage.search(tests.property(handle) || '/', 'property-photos', 100, 2, 0, '', 'name', 'asc') s
+$$;
+
+select is((select public from storage.buckets where id = 'property-photos'), false,
+  'the property-photos bucket is private: Storage serves its files only through signed URLs, never at /object/public/');
+select is(tests.photo_file('cover') ~ '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}[.]jpg$', true,
+  'the fixtures name photo files as uploads do: a v4 uuid and an extension');
 
 select tests.act_as_anon();
-select is(pg_temp.visible_photo_files(), array['loft/cover.jpg'], 'anon reads the photo files of published listings only');
+select is(pg_temp.visible_photo_files(), array['loft/cover'],
+  'anon reads the photo files of published listings only (not drafts, not archived listings)');
+select is(pg_temp.listed_folder('loft'), array[tests.photo_file('cover')], 'anon lists a published listing''s folder');
+select is(pg_temp.listed_folder('archived'), '{}'::text[], 'anon lists nothing in an archived listing''s folder');
+select is(pg_temp.listed_folder('draft'), '{}'::text[], 'anon lists nothing in a draft''s folder');
 select throws_ok(format($$ insert into storage.objects (bucket_id, name) values ('property-photos', %L) $$,
-                        tests.property('loft') || '/anon.jpg'),
+                        tests.photo('loft', 'anon')),
   '42501', 'new row violates row-level security policy for table "objects"', 'anon cannot upload photos');
 with changed as (update storage.objects set name = name || '.bak' where bucket_id = 'property-photos' returning 1)
 select is(count(*)::int, 0, 'anon cannot rename photo files') from changed;
@@ -549,9 +571,9 @@ with gone as (delete from storage.objects where bucket_id = 'property-photos' re
 select is(count(*)::int, 0, 'anon cannot delete photo files') from gone;
 
 select tests.act_as(tests.user('gia'));
-select is(pg_temp.visible_photo_files(), array['loft/cover.jpg'], 'a guest reads the photo files of published listings only');
+select is(pg_temp.visible_photo_files(), array['loft/cover'], 'a guest reads the photo files of published listings only');
 select throws_ok(format($$ insert into storage.objects (bucket_id, name) values ('property-photos', %L) $$,
-                        tests.property('loft') || '/gia.jpg'),
+                        tests.photo('loft', 'gia')),
   '42501', 'new row violates row-level security policy for table "objects"',
   'a guest cannot upload into a listing''s folder');
 with changed as (update storage.objects set name = name || '.bak' where bucket_id = 'property-photos' returning 1)
@@ -560,9 +582,9 @@ with gone as (delete from storage.objects where bucket_id = 'property-photos' re
 select is(count(*)::int, 0, 'a guest cannot delete photo files') from gone;
 
 select tests.act_as(tests.user('otto'));
-select is(pg_temp.visible_photo_files(), array['loft/cover.jpg'], 'another host reads the photo files of published listings only');
+select is(pg_temp.visible_photo_files(), array['loft/cover'], 'another host reads the photo files of published listings only');
 select throws_ok(format($$ insert into storage.objects (bucket_id, name) values ('property-photos', %L) $$,
-                        tests.property('loft') || '/otto.jpg'),
+                        tests.photo('loft', 'otto')),
   '42501', 'new row violates row-level security policy for table "objects"',
   'another host cannot upload into someone else''s listing folder');
 with changed as (update storage.objects set name = name || '.bak' where bucket_id = 'property-photos'
@@ -573,13 +595,26 @@ with gone as (delete from storage.objects where bucket_id = 'property-photos'
 select is(count(*)::int, 0, 'another host cannot delete files in someone else''s listing folder') from gone;
 
 select tests.act_as(tests.user('hana'));
-select is(pg_temp.visible_photo_files(), array['draft/cover.jpg', 'loft/cover.jpg'],
-  'a host reads the photo files of their own drafts');
+select is(pg_temp.visible_photo_files(), array['archived/cover', 'draft/cover', 'loft/cover'],
+  'a host reads the photo files of their own drafts and archived listings');
+select is(pg_temp.listed_folder('draft'), array[tests.photo_file('cover')], 'a host lists their draft''s folder');
+select throws_ok(format($$ insert into storage.objects (bucket_id, name) values ('property-photos', %L) $$,
+                        tests.property('loft') || '/photo-1.jpg'),
+  '42501', 'new row violates row-level security policy for table "objects"',
+  'a host cannot upload a guessable file name: only a random v4 uuid');
+select throws_ok(format($$ insert into storage.objects (bucket_id, name) values ('property-photos', %L) $$,
+                        tests.property('loft') || '/' || upper(gen_random_uuid()::text) || '.jpg'),
+  '42501', 'new row violates row-level security policy for table "objects"',
+  'a host uploads lower-case uuid names only');
+select throws_ok(format($$ insert into storage.objects (bucket_id, name) values ('property-photos', %L) $$,
+                        tests.property('loft') || '/' || gen_random_uuid() || '.gif'),
+  '42501', 'new row violates row-level security policy for table "objects"',
+  'a host uploads jpg, jpeg, png and webp files only');
 select lives_ok(format($$ insert into storage.objects (bucket_id, name) values ('property-photos', %L) $$,
-                       tests.property('loft') || '/garden.jpg'),
+                       tests.photo('loft', 'garden')),
   'a host uploads a photo into their own listing''s folder');
 select throws_ok(format($$ insert into storage.objects (bucket_id, name) values ('property-photos', %L) $$,
-                        tests.property('cabin') || '/intruder.jpg'),
+                        tests.photo('cabin', 'intruder')),
   '42501', 'new row violates row-level security policy for table "objects"',
   'a host cannot upload into another host''s listing folder');
 select throws_ok($$ insert into storage.objects (bucket_id, name) values ('property-photos', 'loose.jpg') $$,
@@ -590,22 +625,25 @@ select throws_ok(format($$ insert into storage.objects (bucket_id, name) values 
   '42501', 'new row violates row-level security policy for table "objects"',
   'a host uploads only directly into the listing folder, not into subfolders');
 select throws_ok(format($$ insert into storage.objects (bucket_id, name) values ('property-photos', %L) $$,
-                        gen_random_uuid() || '/ghost.jpg'),
+                        gen_random_uuid() || '/' || gen_random_uuid() || '.jpg'),
   '42501', 'new row violates row-level security policy for table "objects"',
   'a host cannot upload into the folder of a listing that does not exist');
-with changed as (update storage.objects set name = tests.property('loft') || '/garden-2.jpg'
-                 where name = tests.property('loft') || '/garden.jpg' returning 1)
+with changed as (update storage.objects set name = tests.photo('loft', 'garden-2')
+                 where name = tests.photo('loft', 'garden') returning 1)
 select is(count(*)::int, 1, 'a host renames a file within their listing folder') from changed;
 select throws_ok(format($$ update storage.objects set name = %L where name = %L $$,
-                        tests.property('cabin') || '/moved.jpg', tests.property('loft') || '/garden-2.jpg'),
+                        tests.photo('cabin', 'moved'), tests.photo('loft', 'garden-2')),
   '42501', 'new row violates row-level security policy for table "objects"',
   'a host cannot move a file into another host''s listing folder');
 
 select tests.act_as(tests.user('ari'), aal => 'aal2');
-select is(pg_temp.visible_photo_files(), array['draft/cover.jpg', 'loft/cover.jpg', 'loft/garden-2.jpg'],
-  'an admin reads the photo files of every listing, drafts included');
+select is(pg_temp.visible_photo_files(), array['archived/cover', 'draft/cover', 'loft/cover', 'loft/garden-2'],
+  'an admin reads the photo files of every listing, drafts and archived ones included');
+select tests.act_as(tests.user('ari'), aal => 'aal1');
+select is(pg_temp.visible_photo_files(), array['loft/cover', 'loft/garden-2'],
+  'an admin without a second factor reads what any member reads (published listings'' photos only)');
 select throws_ok(format($$ insert into storage.objects (bucket_id, name) values ('property-photos', %L) $$,
-                        tests.property('loft') || '/admin.jpg'),
+                        tests.photo('loft', 'admin')),
   '42501', 'new row violates row-level security policy for table "objects"',
   'an admin cannot upload into a host''s listing folder');
 with changed as (update storage.objects set name = name || '.bak' where bucket_id = 'property-photos' returning 1)
@@ -614,18 +652,18 @@ with gone as (delete from storage.objects where bucket_id = 'property-photos' re
 select is(count(*)::int, 0, 'an admin cannot delete a host''s photo files') from gone;
 
 select tests.act_as(tests.user('hana'));
-with gone as (delete from storage.objects where name = tests.property('loft') || '/garden-2.jpg' returning 1)
+with gone as (delete from storage.objects where name = tests.photo('loft', 'garden-2') returning 1)
 select is(count(*)::int, 1, 'a host deletes a file from their listing folder') from gone;
 
 select tests.act_as_service();
-select is(pg_temp.visible_photo_files(), array['draft/cover.jpg', 'loft/cover.jpg'], 'the service role reads every photo file');
+select is(pg_temp.visible_photo_files(), array['archived/cover', 'draft/cover', 'loft/cover'], 'the service role reads every photo file');
 select lives_ok(format($$ insert into storage.objects (bucket_id, name) values ('property-photos', %L) $$,
-                       tests.property('cabin') || '/support.jpg'),
+                       tests.photo('cabin', 'support')),
   'the service role may upload into any listing folder');
-with changed as (update storage.objects set name = tests.property('cabin') || '/support-2.jpg'
-                 where name = tests.property('cabin') || '/support.jpg' returning 1)
+with changed as (update storage.objects set name = tests.photo('cabin', 'support-2')
+                 where name = tests.photo('cabin', 'support') returning 1)
 select is(count(*)::int, 1, 'the service role may rename any photo file') from changed;
-with gone as (delete from storage.objects where name = tests.property('cabin') || '/support-2.jpg' returning 1)
+with gone as (delete from storage.objects where name = tests.photo('cabin', 'support-2') returning 1)
 select is(count(*)::int, 1, 'the service role may delete any photo file') from gone;
 
 -- Amenities of a listing ----------------------------------------------------------------------------------------

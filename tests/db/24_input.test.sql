@@ -49,7 +49,7 @@ select throws_ok(format($$ insert into public.property_photos (property_id, stor
                         tests.property('loft'), tests.property('loft') || '/' || repeat('p', 1100) || '.jpg'),
   '23514', null, 'a photo''s storage path has at most 1024 characters (storage_path_length)');
 insert into public.property_photos (property_id, storage_path, caption)
-values (tests.property('loft'), tests.property('loft') || '/one.jpg', e'  The view \u200b');
+values (tests.property('loft'), tests.photo('loft', 'one'), e'  The view \u200b');
 select is((select caption from public.property_photos where property_id = tests.property('loft')), 'The view',
   'a caption is stored trimmed');
 insert into public.seasonal_rates (property_id, start_date, end_date, nightly_price_cents, label)

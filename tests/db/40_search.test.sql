@@ -61,8 +61,8 @@ insert into public.property_amenities (property_id, amenity_code) values
   ('a0000000-0000-4000-8000-000000000003', 'wifi'), ('a0000000-0000-4000-8000-000000000003', 'pool'),
   ('a0000000-0000-4000-8000-000000000003', 'kitchen'), ('a0000000-0000-4000-8000-000000000004', 'kitchen');
 insert into public.property_photos (property_id, storage_path, position) values
-  ('a0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000001/cover.jpg', 0),
-  ('a0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000001/bedroom.jpg', 1);
+  ('a0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000001/' || tests.photo_file('cover'), 0),
+  ('a0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000001/' || tests.photo_file('bedroom'), 1);
 -- A seasonal rate and a weekly discount, so totals are more than nights times price.
 insert into public.seasonal_rates (property_id, start_date, end_date, nightly_price_cents)
 values ('a0000000-0000-4000-8000-000000000001', current_date + 41, current_date + 42, 15000);
@@ -229,7 +229,7 @@ select is(pg_temp.ids($$query => 'harbour -loft', min_latitude => 10, max_latitu
 select is(cardinality(pg_temp.ids($$query => 'Isla Prueba', page_size => 100$$)), 19, 'the city is searchable text');
 select is(cardinality(pg_temp.ids($$query => 'the', min_latitude => 10, max_latitude => 12, min_longitude => -141, max_longitude => -139, page_size => 100$$)),
   17, 'a query of stop words only filters nothing');
-select is((select cover_photo from public.search_properties(query => 'harbour loft')), 'a0000000-0000-4000-8000-000000000001/cover.jpg',
+select is((select cover_photo from public.search_properties(query => 'harbour loft')), 'a0000000-0000-4000-8000-000000000001/' || tests.photo_file('cover'),
   'cover_photo is the storage path of the photo at position 0');
 
 -- Sorts and paging ------------------------------------------------------------------------------------------------------

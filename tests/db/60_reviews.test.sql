@@ -1,8 +1,8 @@
--- Reviews: every refusal, double-blind visibility for every reader, replies, the publication job, moderation and
--- the aggregates.
+-- Reviews: every refusal, double-blind visibility for every reader, what the public reads (no stay history), replies,
+-- the publication job, moderation, the aggregates, and the read paths' plans.
 begin;
 set local search_path = extensions, public;
-select plan(102);
+select plan(121);
 
 select tests.create_user('hana');   -- host
 select tests.create_user('gus');    -- guest
@@ -13,11 +13,18 @@ select tests.create_admin('root');
 select tests.create_property(tests.user('hana'), 'Review loft');
 select tests.create_property(tests.user('hana'), 'Auckland review house', 'Pacific/Auckland');
 
--- A booking's review by side (whoever acts), and how many of a booking's reviews the caller sees.
+-- A booking's review by side (whoever acts); how many of a booking's reviews the caller reads in public_reviews (the
+-- public's view), and in public.reviews (the full rows, for the parties and admins).
 create function pg_temp.review_of(booking text, side public.review_direction) returns uuid
 language sql stable security definer set search_path = ''
 as $$ select r.id from public.reviews r where r.booking_id = tests.booking(booking) and r.direction = side $$;
+create function pg_temp.reviews_of(booking text) returns uuid[]
+language sql stable security definer set search_path = ''
+as $$ select coalesce(array_agg(r.id), '{}') from public.reviews r where r.booking_id = tests.booking(booking) $$;
 create function pg_temp.visible(booking text) returns integer
+language sql stable
+as $$ select count(*)::integer from public.public_reviews p where p.id = any (pg_temp.reviews_of(booking)) $$;
+create function pg_temp.full_rows(booking text) returns integer
 language sql stable
 as $$ select count(*)::integer from public.reviews r where r.booking_id = tests.booking(booking) $$;
 
@@ -104,15 +111,17 @@ select is((select (direction, author_id, subject_id, property_id, published_at):
 select tests.refuses($$ select public.submit_review(tests.booking('both'), 4, 'Again', 4, 4, 4, 4, 4, 4) $$,
   'PT409', 'already_reviewed', 'a side reviews a stay only once');
 
-select is(pg_temp.visible('both'), 1, 'the author sees their unpublished review');
+select is(pg_temp.full_rows('both'), 1, 'the author sees their unpublished review');
+select is(pg_temp.visible('both'), 0, 'an unpublished review is not in the public''s reviews, even for its author');
 select tests.act_as(tests.user('hana'));
-select is(pg_temp.visible('both'), 0, 'the counterpart does not see an unpublished review');
+select is(pg_temp.full_rows('both'), 0, 'the counterpart does not see an unpublished review');
+select is(pg_temp.visible('both'), 0, 'nor does the counterpart find it among the public''s reviews');
 select tests.act_as(tests.user('sam'));
 select is(pg_temp.visible('both'), 0, 'a stranger does not see an unpublished review');
 select tests.act_as_anon();
 select is(pg_temp.visible('both'), 0, 'anon does not see an unpublished review');
 select tests.act_as(tests.user('root'), aal => 'aal2');
-select is(pg_temp.visible('both'), 1, 'an admin sees an unpublished review');
+select is(pg_temp.full_rows('both'), 1, 'an admin sees an unpublished review');
 
 select tests.act_as(tests.user('hana'));
 select tests.refuses($$ select public.reply_to_review((select id from first_review), 'Thanks!') $$,
@@ -125,11 +134,12 @@ select is((public.submit_review(tests.booking('both'), 4, 'A considerate guest')
   'the second review publishes at once');
 select is((select published_at from public.reviews where id = (select id from first_review)), now(),
   'the first review is published in the same transaction');
-select is(pg_temp.visible('both'), 2, 'once the pair is published, the counterpart reads both reviews');
+select is(pg_temp.full_rows('both'), 2, 'once the pair is published, the counterpart reads both reviews in full');
 select tests.act_as(tests.user('gus'));
-select is(pg_temp.visible('both'), 2, 'the guest reads the host''s review once published');
+select is(pg_temp.full_rows('both'), 2, 'the guest reads the host''s review in full once published');
 select tests.act_as(tests.user('sam'));
 select is(pg_temp.visible('both'), 2, 'a stranger reads published reviews');
+select is(pg_temp.full_rows('both'), 0, 'a stranger reads no review row in full, published or not');
 select tests.act_as_anon();
 select is(pg_temp.visible('both'), 2, 'anon reads published reviews');
 select is((select (rating_count, rating_avg, cleanliness_avg, accuracy_avg, communication_avg, location_avg, check_in_avg, value_avg)::text
@@ -159,7 +169,7 @@ select is((select replied_at from public.reviews where id = (select id from firs
 select tests.refuses($$ select public.reply_to_review((select id from first_review), 'Second thoughts') $$,
   'PT409', 'already_replied', 'a review gets one reply');
 select tests.act_as_anon();
-select is((select reply from public.reviews where id = (select id from first_review)), 'Thank you, come back soon!',
+select is((select reply from public.public_reviews where id = (select id from first_review)), 'Thank you, come back soon!',
   'anon reads the reply');
 select throws_ok($$ select public.reply_to_review((select id from first_review), 'anon') $$, '42501', null,
   'anon cannot reply');
@@ -201,10 +211,10 @@ update private.review_states s set window_closes_at = private.review_window_clos
   from public.bookings bk where bk.id = tests.booking('solo') and s.review_id = (select id from solo_review);
 select tests.act_as_anon();
 select is(pg_temp.visible('solo'), 1, 'once its window closed, a review is public before any job stamps it');
+select tests.act_as(tests.user('hana'));
 select is((select published_at from public.reviews where id = (select id from solo_review)), null,
   'a due review stays unstamped (no published_at) until something stamps it');
-select tests.act_as(tests.user('hana'));
-select is(pg_temp.visible('solo'), 1, 'the counterpart reads it once the window closed');
+select is(pg_temp.full_rows('solo'), 1, 'the counterpart reads it in full once the window closed');
 select tests.refuses($$ select public.submit_review(tests.booking('solo'), 3, 'Quiet guest') $$,
   'PT409', 'review_window_closed', 'the other side cannot review after the window closed');
 select is((select rating_count from public.properties where id = tests.property('Review loft')), 1,
@@ -250,7 +260,7 @@ select tests.refuses($$ select public.hide_review(gen_random_uuid(), 'abuse') $$
 select lives_ok($$ select public.hide_review((select id from solo_review), 'Abusive language') $$, 'an admin hides an abusive review');
 select tests.refuses($$ select public.hide_review((select id from solo_review), 'again') $$,
   'PT409', 'already_hidden', 'a hidden review cannot be hidden again');
-select is(pg_temp.visible('solo'), 1, 'an admin still reads a hidden review');
+select is(pg_temp.full_rows('solo'), 1, 'an admin still reads a hidden review');
 select is((select (rating_count, rating_avg, location_avg)::text from public.properties where id = tests.property('Review loft')),
   (1, 5.00, 5.00)::text, 'hiding removes the review from the listing''s aggregates');
 select is((select (host_rating_count, host_rating_avg)::text from public.profiles where id = tests.user('hana')),
@@ -260,9 +270,9 @@ select is(pg_temp.visible('solo'), 0, 'anon does not read a hidden review');
 select tests.act_as(tests.user('sam'));
 select is(pg_temp.visible('solo'), 0, 'a stranger does not read a hidden review');
 select tests.act_as(tests.user('hana'));
-select is(pg_temp.visible('solo'), 0, 'the reviewed member does not read a hidden review');
+select is(pg_temp.full_rows('solo') + pg_temp.visible('solo'), 0, 'the reviewed member does not read a hidden review');
 select tests.act_as(tests.user('mei'));
-select is(pg_temp.visible('solo'), 1, 'the author still reads their hidden review');
+select is(pg_temp.full_rows('solo'), 1, 'the author still reads their hidden review');
 select tests.act_as_owner();
 select is((select array_agg((action, actor_id, reason)::text) from private.review_moderation_log where review_id = (select id from solo_review)),
   array[('hide', tests.user('root'), 'Abusive language')::text], 'the hide is logged with the admin and the reason');
@@ -294,6 +304,91 @@ select is((select (guest_rating_count, guest_rating_avg)::text from public.profi
 select tests.act_as(tests.user('sam'));
 select is(pg_temp.visible('prehidden'), 1, 'the public reads only the non-hidden review of the pair');
 
+-- What the public reads: no stay history ------------------------------------------------------------------------------
+-- The stay 'both' is published (gus -> hana with hana's reply, hana -> gus). Every field of every public row, as
+-- anon and as a member who is not a party, must hold no booking id, no member id and no time finer than a month.
+create function pg_temp.leaks(booking text) returns text[]
+language sql stable
+as $$
+  select coalesce(array_agg(distinct kv.key || '=' || kv.value order by kv.key || '=' || kv.value), '{}')
+    from public.public_reviews p
+   cross join lateral jsonb_each_text(to_jsonb(p)) kv
+   where p.id = any (pg_temp.reviews_of(booking))
+     and (kv.key in ('booking_id', 'author_id', 'subject_id', 'published_at', 'created_at', 'replied_at', 'visible_from')
+          or kv.value in (tests.booking(booking)::text, tests.user('gus')::text, tests.user('hana')::text)
+          or kv.value ~ '^\d{4}-\d{2}-\d{2}[ T]\d{2}:'                       -- a timestamp
+          or (kv.value ~ '^\d{4}-\d{2}-\d{2}$' and right(kv.value, 2) <> '01'))  -- a date finer than a month
+$$;
+select tests.act_as_anon();
+select is(pg_temp.leaks('both'), '{}'::text[], 'anon reads no booking id, member id or timestamp in any field of a public review');
+select is((select array_agg((direction, rating, comment, reply, stay_month, author_name)::text order by direction)
+             from public.public_reviews where id = any (pg_temp.reviews_of('both'))),
+  array[('guest_to_host', 5, 'Spotless and quiet', 'Thank you, come back soon!', date '2020-01-01', 'gus')::text,
+        ('host_to_guest', 4, 'A considerate guest', null, date '2020-01-01', 'hana')::text],
+  'anon reads the text, the rating, the reply, the author''s display name and the month of the stay');
+select is((select (cleanliness, accuracy, communication, location, check_in, value)::text from public.public_reviews
+            where id = (select id from first_review)), (5, 4, 5, 5, 4, 4)::text, 'anon reads the sub-ratings');
+select throws_ok($$ select * from public.reviews $$, '42501', null, 'anon cannot read public.reviews at all');
+select throws_ok($$ select visible_from from private.public_review_rows $$, '42501', null,
+  'anon cannot read when a review became visible');
+select tests.act_as(tests.user('sam'));
+select is(pg_temp.leaks('both'), '{}'::text[], 'a member who is not a party reads no booking id, member id or timestamp either');
+select is((select count(*)::integer from public.reviews where booking_id = tests.booking('both') or author_id = tests.user('gus')
+             or subject_id = tests.user('gus')), 0, 'nor finds a review row by booking or member in public.reviews');
+select tests.act_as_owner();
+select is((select array_agg(column_name::text order by ordinal_position) from information_schema.columns
+            where table_schema = 'public' and table_name = 'public_reviews'),
+  array['id', 'property_id', 'direction', 'rating', 'cleanliness', 'accuracy', 'communication', 'location', 'check_in',
+        'value', 'comment', 'reply', 'stay_month', 'author_name', 'author_avatar_url'],
+  'public_reviews has exactly the public fields');
+select tests.act_as(tests.user('gus'));
+select is((select array_agg((booking_id, author_id, subject_id, published_at is not null, created_at is not null)::text order by direction)
+             from public.reviews where booking_id = tests.booking('both')),
+  array[(tests.booking('both'), tests.user('gus'), tests.user('hana'), true, true)::text,
+        (tests.booking('both'), tests.user('hana'), tests.user('gus'), true, true)::text],
+  'the guest still reads both reviews of their stay in full: booking, members and timestamps');
+select tests.act_as(tests.user('hana'));
+select is((select (booking_id, replied_at)::text from public.reviews where id = (select id from first_review)),
+  (tests.booking('both'), now())::text, 'the host reads the review of them in full, with their reply''s time');
+
+-- The author's public profile is copied and kept current.
+update public.profiles set display_name = 'Hana of the Loft', avatar_url = 'https://example.com/hana.png' where id = tests.user('hana');
+select tests.act_as_anon();
+select is((select (author_name, author_avatar_url)::text from public.public_reviews where id = pg_temp.review_of('both', 'host_to_guest')),
+  ('Hana of the Loft', 'https://example.com/hana.png')::text, 'a new display name and avatar show on the reviews the member wrote');
+
+-- The read paths' plans: the public lists are read from an index (the policy compares a column), not by a function
+-- call per review; a member's own reviews are a range of the author and subject indexes.
+create function pg_temp.scans(statement text) returns text[]
+language plpgsql as $$
+declare
+  plan jsonb;
+begin
+  execute 'explain (format json) ' || statement into plan;
+  return array(select distinct (n ->> 'Node Type') || ' on ' || (n ->> 'Relation Name')
+                 from jsonb_path_query(plan, 'strict $.** ? (exists (@."Relation Name"))') n order by 1);
+end $$;
+-- Read from an index of the projection only (an index scan, or a bitmap of an index): never a Seq Scan.
+create function pg_temp.indexed(statement text) returns boolean
+language sql as $$
+  select cardinality(pg_temp.scans(statement)) > 0
+     and pg_temp.scans(statement) <@ array['Index Scan on public_review_rows', 'Bitmap Heap Scan on public_review_rows']
+$$;
+set local enable_seqscan = off;
+select tests.act_as_anon();
+select ok(pg_temp.indexed('select * from public.public_reviews order by stay_month desc, id desc limit 20'),
+  'anon''s latest reviews are read from an index');
+select ok(pg_temp.indexed(format('select * from public.public_reviews where property_id = %L order by stay_month desc limit 20',
+                                 tests.property('Review loft'))),
+  'anon''s reviews of a listing are read from an index');
+select tests.act_as(tests.user('sam'));
+select ok(pg_temp.indexed('select * from public.public_reviews order by stay_month desc, id desc limit 20'),
+  'a member''s latest reviews are read from an index');
+select tests.act_as(tests.user('gus'));
+select ok(not ('Seq Scan on reviews' = any (pg_temp.scans('select * from public.reviews order by created_at desc limit 20'))),
+  'a member''s own reviews are read from the indexes, not by reading every review');
+reset enable_seqscan;
+
 -- Recompute -----------------------------------------------------------------------------------------------------------
 select tests.act_as_owner();
 select is(private.recompute_review_aggregates(), 0, 'rebuilding from scratch agrees with every incremental update above');
@@ -311,6 +406,13 @@ select throws_ok($$ update public.profiles set host_rating_avg = 5 where id = te
   '42501', null, 'a member cannot write their own rating');
 select throws_ok($$ select private.publish_due_reviews() $$, '42501', null, 'a member cannot run the publication job');
 select throws_ok($$ select private.recompute_review_aggregates() $$, '42501', null, 'a member cannot run the recompute');
+
+-- Erasure: a former member's reviews stay public, signed by nobody.
+select tests.act_as_owner();
+select private.erase_member(tests.user('mei'));
+select tests.act_as_anon();
+select is((select (author_name, author_avatar_url)::text from public.public_reviews where id = (select id from solo_review)),
+  ('Former member', null::text)::text, 'a review by an erased member reads as by a former member');
 
 select * from finish();
 rollback;

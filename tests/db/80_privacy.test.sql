@@ -2,7 +2,7 @@
 -- their retention says and nothing else.
 begin;
 set local search_path = extensions, public;
-select plan(30);
+select plan(47);
 
 select tests.create_user('hana');     -- host
 select tests.create_user('gus');      -- guest to be erased
@@ -26,7 +26,13 @@ select tests.act_as(tests.user('busy'));
 select tests.remember('booking', 'busy_hold', (public.request_booking(tests.property('Privacy loft'),
   tests.local_today('Pacific/Auckland') + 50, tests.local_today('Pacific/Auckland') + 52, 1)).id);
 select tests.act_as_owner();
-insert into storage.objects (bucket_id, name, owner) values ('property-photos', tests.property('Privacy loft') || '/by-gus.jpg', tests.user('gus'));
+insert into storage.objects (bucket_id, name, owner) values ('property-photos', tests.photo('Privacy loft', 'by-gus'), tests.user('gus'));
+insert into payments.stripe_customers (user_id, stripe_customer_id) values (tests.user('gus'), 'cus_privacygus');
+-- hana's listing has a photo (a row and its file, owned by nobody in particular), and mei hosts a listing of her own.
+select tests.create_property(tests.user('mei'), 'Mei studio', 'Pacific/Auckland');
+insert into public.property_photos (property_id, storage_path, position) values (tests.property('Privacy loft'), tests.photo('Privacy loft', 'living'), 0);
+insert into storage.objects (bucket_id, name) values
+  ('property-photos', tests.photo('Privacy loft', 'living')), ('property-photos', tests.photo('Mei studio', 'studio'));
 
 -- Refusals ---------------------------------------------------------------------------------------------------------
 select tests.refuses($$ select private.erase_member(tests.user('busy')) $$, 'PT409', 'member_has_active_bookings',
@@ -60,8 +66,15 @@ select is((select (subject_id, comment)::text from public.reviews where booking_
 select is((select message from public.bookings where id = tests.booking('mei_stay')), 'Mei says hi',
   'erasing a member leaves another guest''s booking untouched');
 select ok(exists (select 1 from public.profiles where id = tests.user('mei')), 'erasing a member leaves another member''s profile untouched');
-select is((select owner from storage.objects where name = tests.property('Privacy loft') || '/by-gus.jpg'), null::uuid,
+select is((select owner from storage.objects where name = tests.photo('Privacy loft', 'by-gus')), null::uuid,
   'files they uploaded are no longer linked to them');
+select is(array(select bucket_id || ':' || name from private.storage_removals where name like tests.property('Privacy loft') || '/%' order by name),
+  array['property-photos:' || tests.photo('Privacy loft', 'by-gus')],
+  'the files an erased member owns are queued for removal through the Storage API, nothing else');
+select is(array(select (kind, reason, customer_id, booking_id, amount_cents, status)::text from payments.outbox where customer_id = 'cus_privacygus'),
+  array['(customer_deletion,erasure,cus_privacygus,,,pending)'],
+  'erasing a member queues one deletion of their Stripe Customer in the payments outbox');
+select is((select count(*)::int from payments.stripe_customers where user_id = tests.user('gus')), 0, 'their Stripe Customer link is gone');
 -- Counted in this transaction (erased_at is its now()): other tests erase members through the Auth admin API.
 select is((select count(*)::int from private.erasures where erased_at = now()), 1, 'the erasure is recorded, without the member''s id');
 
@@ -74,6 +87,35 @@ select is((select (status, host_id)::text from public.properties where id = test
   'an erased host''s listing stays, archived and detached');
 select is((select count(*)::int from public.bookings where property_id = tests.property('Privacy loft') and host_id is not null), 0,
   'the bookings of an erased host''s listing are detached from them');
+select is(array(select name from private.storage_removals where bucket_id = 'property-photos' order by name),
+  array(select unnest(array[tests.photo('Privacy loft', 'by-gus'), tests.photo('Privacy loft', 'living')]) order by 1),
+  'erasing a host queues every photo file of their listings (and only theirs) for removal, once');
+select is((select count(*)::int from public.property_photos where property_id = tests.property('Privacy loft')), 0,
+  'the photo rows of an erased host''s listings go (nothing names the files being removed)');
+select is((select cover_photo from public.properties where id = tests.property('Privacy loft')), null, 'their listing has no cover photo left');
+select tests.refuses($$ select private.erase_member(tests.user('hana')) $$, 'PT404', 'member_not_found', 'erasing an erased member again finds nobody');
+select is((select count(*)::int from private.storage_removals where name like tests.property('Privacy loft') || '/%') || ' files, ' || (select count(*)::int from payments.outbox where customer_id = 'cus_privacygus') || ' customer deletion',
+  '2 files, 1 customer deletion', 'a retried erasure queues nothing new');
+
+-- The storage worker's queue ------------------------------------------------------------------------------------------
+select tests.act_as_service();
+create temporary table claimed on commit drop as select * from private.claim_storage_removals(100, 60);
+select is((select count(*)::int from claimed where name like tests.property('Privacy loft') || '/%'), 2, 'the storage worker claims the due removals');
+select is((select count(*)::int from private.claim_storage_removals(100, 60)), 0, 'claimed removals are leased: a second worker gets none');
+select is(private.fail_storage_removals(array(select id from claimed where name = tests.photo('Privacy loft', 'living')), 'Storage unavailable'), 1,
+  'a failed removal is recorded');
+select tests.act_as_owner();
+select ok((select next_attempt_at > now() and locked_until is null and last_error = 'Storage unavailable' from private.storage_removals
+            where name = tests.photo('Privacy loft', 'living')), 'a failed removal is retried later, with backoff');
+select tests.act_as_service();
+select is(private.complete_storage_removals(array(select id from claimed where name like tests.property('Privacy loft') || '/%')), 2, 'removals Storage did leave the queue');
+select is((select count(*)::int from private.claim_storage_removals(100, 60)), 0, 'an empty queue gives the worker nothing to send');
+select tests.act_as_owner();
+select is(private.request_storage_removals(), null::bigint, 'the scheduled job asks for no worker run while nothing is due');
+select tests.act_as(tests.user('mei'));
+select throws_ok($$ select * from private.claim_storage_removals(10, 60) $$, '42501', null, 'members cannot claim Storage removals');
+select throws_ok($$ select * from private.storage_removals $$, '42501', null, 'members cannot read the removal queue');
+select tests.act_as_owner();
 
 -- Retention jobs ------------------------------------------------------------------------------------------------------
 insert into payments.stripe_events (id, type, livemode, stripe_created_at, received_at, processed_at, outcome, error) values
@@ -98,15 +140,15 @@ select is(array(select dedupe_key from payments.outbox where dedupe_key like 'te
   array['test:old-payout', 'test:old-pending', 'test:recent-reversal'],
   'pruning the outbox keeps unfinished rows and any row a kept row depends on');
 
-insert into public.property_photos (property_id, storage_path) values (tests.property('Privacy loft'), tests.property('Privacy loft') || '/kept.jpg');
+insert into public.property_photos (property_id, storage_path) values (tests.property('Privacy loft'), tests.photo('Privacy loft', 'kept'));
 insert into storage.objects (bucket_id, name, created_at) values
-  ('property-photos', tests.property('Privacy loft') || '/kept.jpg', now() - interval '3 days'),
-  ('property-photos', tests.property('Privacy loft') || '/orphan.jpg', now() - interval '3 days'),
-  ('property-photos', tests.property('Privacy loft') || '/uploading.jpg', now() - interval '1 hour');
+  ('property-photos', tests.photo('Privacy loft', 'kept'), now() - interval '3 days'),
+  ('property-photos', tests.photo('Privacy loft', 'orphan'), now() - interval '3 days'),
+  ('property-photos', tests.photo('Privacy loft', 'uploading'), now() - interval '1 hour');
 select is(array(select name from private.orphaned_photo_files() where name like tests.property('Privacy loft') || '/%' order by name),
-  array[tests.property('Privacy loft') || '/orphan.jpg'],
+  array[tests.photo('Privacy loft', 'orphan')],
   'orphaned photo files are the old ones no photo row names (fresh uploads, like by-gus.jpg, are not yet)');
-select ok(exists (select 1 from storage.objects where name = tests.property('Privacy loft') || '/orphan.jpg'),
+select ok(exists (select 1 from storage.objects where name = tests.photo('Privacy loft', 'orphan')),
   'listing orphans deletes nothing');
 
 select tests.act_as(tests.user('mei'));

@@ -30,6 +30,16 @@ describe('fake Stripe: the endpoints Staybase uses, with Stripe shapes', () => {
     expect((await stripe.customers.retrieve(customer.id)).id).toBe(customer.id);
   });
 
+  it('deletes a customer as Stripe does: { id, object, deleted: true }, then 404 resource_missing', async () => {
+    const customer = await stripe.customers.create({ email: 'gone@example.test' });
+    const deleted = await stripe.customers.del(customer.id, {}, { idempotencyKey: 'erase-1' });
+    expect(deleted).toEqual({ id: customer.id, object: 'customer', deleted: true });
+    expect(await stripe.customers.retrieve(customer.id)).toMatchObject({ id: customer.id, deleted: true });
+    // The same idempotency key replays the saved result; a new request for a deleted Customer is refused.
+    expect(await stripe.customers.del(customer.id, {}, { idempotencyKey: 'erase-1' })).toEqual(deleted);
+    await expect(stripe.customers.del(customer.id)).rejects.toMatchObject({ type: 'StripeInvalidRequestError', code: 'resource_missing', statusCode: 404 });
+  });
+
   it('creates, retrieves and cancels a PaymentIntent with a client secret', async () => {
     const paymentIntent = await stripe.paymentIntents.create({
       amount: 45_600, currency: 'EUR', metadata: { booking_id: 'b1' }, automatic_payment_methods: { enabled: true },

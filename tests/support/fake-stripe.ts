@@ -222,6 +222,13 @@ export async function startFakeStripe({ port = 0, host = '127.0.0.1' }: { port?:
         }));
       case 'GET customers/:id':
         return ok(find(id!, 'customer', 'customer'));
+      case 'DELETE customers/:id': {
+        // Stripe: { id, object: 'customer', deleted: true }; the Customer then reads as deleted, and deleting it
+        // again is 404 resource_missing ("No such customer").
+        const customer = find(id!, 'customer', 'customer');
+        if (customer.deleted === true) throw missing('customer', id!);
+        return ok(store({ id: id!, object: 'customer', deleted: true }));
+      }
 
       case 'POST payment_intents': {
         const amount = positiveInteger(params, 'amount', true)!;
@@ -422,7 +429,8 @@ export async function startFakeStripe({ port = 0, host = '127.0.0.1' }: { port?:
         const value = req.headers[name];
         return typeof value === 'string' && value !== '' ? value : null;
       };
-      const idempotencyKey = method === 'POST' ? header('idempotency-key') : null;
+      // Stripe honours Idempotency-Key on POST and DELETE requests (GET is idempotent by definition).
+      const idempotencyKey = method === 'POST' || method === 'DELETE' ? header('idempotency-key') : null;
       const stripeAccount = header('stripe-account');
       const params = method === 'GET' ? parseStripeForm(url.search.slice(1)) : parseStripeForm(body);
       const entry: RecordedRequest = {

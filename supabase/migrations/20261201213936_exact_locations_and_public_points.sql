@@ -113,7 +113,19 @@ begin
    where old.id in (b.guest_id, b.host_id, b.cancelled_by);
   get diagnostics bookings = row_count;
   select count(*) into reviews from public.reviews r where old.id in (r.author_id, r.subject_id);
-  update storage.objects o set owner = null, owner_id = null where o.owner = old.id;
+  -- Their files: objects they own, and every photo of their listings (found by the listing's folder, a range of the
+  -- (bucket_id, name) index); the photo rows that name them go now, the files through the Storage API.
+  insert into private.storage_removals (bucket_id, name)
+  select o.bucket_id, o.name from storage.objects o where o.owner = old.id or o.owner_id = old.id::text
+  union
+  select o.bucket_id, o.name
+    from public.properties p
+    join storage.objects o on o.bucket_id = 'property-photos'
+                          and o.name collate "C" >= p.id::text || '/' and o.name collate "C" < p.id::text || '0'
+   where p.host_id = old.id
+  on conflict on constraint storage_removal_once do nothing;
+  delete from public.property_photos ph using public.properties p where ph.property_id = p.id and p.host_id = old.id;
+  update storage.objects o set owner = null, owner_id = null where o.owner = old.id or o.owner_id = old.id::text;
   insert into private.erasures (listings_archived, bookings_detached, reviews_detached) values (listings, bookings, reviews);
   return old;
 end
@@ -583,7 +595,8 @@ CREATE POLICY "hosts, their confirmed guests and admins read exact locations" ON
 UNION ALL
  SELECT b.property_id
    FROM public.bookings b
-  WHERE ((b.guest_id = ( SELECT auth.uid() AS uid)) AND (b.status = ANY (ARRAY['confirmed'::public.booking_status, 'completed'::public.booking_status])))))) OR (property_id >= private.admin_id_floor())));
+  WHERE ((b.guest_id = ( SELECT auth.uid() AS uid)) AND (b.status = ANY (ARRAY['confirmed'::public.booking_status, 'completed'::public.booking_status])))))) OR
+    (property_id >= private.admin_id_floor())));
 
 COMMENT ON COLUMN "public"."properties"."latitude" IS 'Public point (with longitude): 150-500 m from the exact location (property_locations), derived by the database, never written by clients; null without a location.';
 
