@@ -66,6 +66,16 @@ alter table bench.city add column time_zone text;
 update bench.city set time_zone = case when round(longitude / 15) = 0 then 'Etc/GMT'
   when round(longitude / 15) > 0 then 'Etc/GMT-' || round(longitude / 15)::int else 'Etc/GMT+' || (-round(longitude / 15))::int end;
 create table bench.word as select ordinality::int - 1 as n, w from unnest(array[${WORDS.map((w) => `'${w}'`).join(',')}]) with ordinality w;
+-- Listing j's exact place, a function of j alone (near its city: the sum of three uniform draws, ~10 km), so that the
+-- listing's public point and its location row are written from the same point by two set-based statements.
+create function bench.unit(j bigint, k integer) returns float8
+language sql immutable as $$ select ('x' || substr(md5(j || ':' || k), 1, 8))::bit(32)::bigint / 4294967296.0 $$;
+create function bench.exact_point(j bigint, out latitude float8, out longitude float8)
+language sql stable as $$
+  select least(89.9, greatest(-89.9, c.latitude + (bench.unit(j, 1) + bench.unit(j, 2) + bench.unit(j, 3) - 1.5) * 0.09))::float8,
+         ((c.longitude + (bench.unit(j, 4) + bench.unit(j, 5) + bench.unit(j, 6) - 1.5) * 0.09 / cos(radians(c.latitude)) + 540)::numeric % 360 - 180)::float8
+    from bench.city c where c.n = j % ${CITIES}
+$$;
 `;
 
 export const users = () => `
@@ -82,7 +92,7 @@ export function listings(from, to) {
   return `
 select setseed(${(from / LISTINGS).toFixed(6)});
 with listing as (
-insert into public.properties (id, host_id, title, description, property_type, status, address_line, city, region,
+insert into public.properties (id, host_id, title, description, property_type, status, city, region,
   country_code, latitude, longitude, time_zone, max_guests, bedrooms, beds, bathrooms, nightly_price_cents, currency,
   cleaning_fee_cents, weekly_discount_pct, monthly_discount_pct, min_nights, max_nights, instant_book,
   cancellation_policy, rating_avg, rating_count, rating_sum, cleanliness_sum, accuracy_sum, communication_sum,
@@ -93,9 +103,9 @@ select ${listingId('j')},
        'A ' || w2.w || ' ' || t.type::text || ' with ' || w3.w || ' and ' || w4.w || ', near the ' || w5.w || ' and the '
          || w6.w || '. ' || initcap(w7.w) || ' mornings, ' || w8.w || ' evenings.',
        t.type, case when j % 100 = 99 then 'draft' else 'published' end::public.listing_status,
-       (1 + j % 200) || ' Bench Street', c.name, 'Region ' || (c.n % 20), 'ZZ',
-       least(89.9, greatest(-89.9, c.latitude + (r.a + r.b + r.c - 1.5) * 0.09)),
-       ((c.longitude + (r.d + r.e + r.f - 1.5) * 0.09 / cos(radians(c.latitude)) + 540)::numeric % 360 - 180)::float8,
+       c.name, 'Region ' || (c.n % 20), 'ZZ',
+       -- the public point, as the location trigger derives it (off during the load, like the publishing check)
+       pp.latitude, pp.longitude,
        c.time_zone, 1 + (r.g * 8)::int, 1 + (r.g * 4)::int, 1 + (r.g * 6)::int, 1 + (r.g * 3)::int,
        (3000 + r.h * 57000)::int, c.currency, (r.h * 8000)::int, 10, 20,
        case when r.i < 0.7 then 1 when r.i < 0.9 then 2 else 3 end, case when r.i < 0.5 then 365 else 30 end,
@@ -121,6 +131,8 @@ join bench.word w1 on w1.n = (j * 7 + 1) % 60 join bench.word w2 on w2.n = (j * 
 join bench.word w3 on w3.n = (j * 17 + 5) % 60 join bench.word w4 on w4.n = (j * 31 + 7) % 60
 join bench.word w5 on w5.n = (j * 37 + 11) % 60 join bench.word w6 on w6.n = (j * 41 + 13) % 60
 join bench.word w7 on w7.n = (j * 43 + 17) % 60 join bench.word w8 on w8.n = (j * 47 + 19) % 60
+cross join lateral bench.exact_point(j) e
+cross join lateral private.public_point(e.latitude, e.longitude) pp
 returning id, host_id, amenity_codes
 ), photo as (
 insert into public.property_photos (property_id, storage_path, position)
@@ -138,6 +150,12 @@ from photo ph join listing l on l.id = ph.property_id
 insert into public.property_amenities (property_id, amenity_code)
 select l.id, code
 from listing l cross join unnest(l.amenity_codes) code;
+
+-- The exact places (the table only their hosts, admins and confirmed guests read).
+insert into public.property_locations (property_id, address_line, latitude, longitude)
+select ${listingId('j')}, (1 + j % 200) || ' Bench Street', e.latitude, e.longitude
+from generate_series(${from}, ${to - 1}) j
+cross join lateral bench.exact_point(j) e;
 `;
 }
 

@@ -43,12 +43,17 @@ const steps = [
            jsonb_build_object('display_name', 'Member ' || n), now(), now()
       from generate_series(1, ${HOSTS + GUESTS}) n`],
   ['listings', `
-    insert into public.properties (id, host_id, title, city, country_code, latitude, longitude, time_zone, currency,
-                                   nightly_price_cents, cleaning_fee_cents, status)
+    insert into public.properties (id, host_id, title, city, country_code, time_zone, currency,
+                                   nightly_price_cents, cleaning_fee_cents)
     select ('${uuid('c', 0).slice(0, 24)}' || lpad(n::text, 12, '0'))::uuid,
            ('${uuid('a', 0).slice(0, 24)}' || lpad(n::text, 12, '0'))::uuid, 'Listing ' || n, 'Benchville', 'NZ',
-           -36.85, 174.76, 'Pacific/Auckland', 'NZD', 10000, 2000, 'published'
-      from generate_series(1, ${HOSTS}) n`],
+           'Pacific/Auckland', 'NZD', 10000, 2000
+      from generate_series(1, ${HOSTS}) n;
+    -- placed (a listing is published only with its location), then published
+    insert into public.property_locations (property_id, address_line, latitude, longitude)
+    select ('${uuid('c', 0).slice(0, 24)}' || lpad(n::text, 12, '0'))::uuid, n || ' Bench Street', -36.85, 174.76
+      from generate_series(1, ${HOSTS}) n;
+    update public.properties set status = 'published' where title like 'Listing %' and city = 'Benchville'`],
   ['load mode', `
     alter table public.messages disable trigger messages_broadcast;`],
   ['conversations', `

@@ -61,7 +61,7 @@ const loadAtStart = loadavg();
 // the foreign keys of the tables it fills are dropped, then built and checked again once the rows are in (one sorted
 // build per index, one query per foreign key, instead of an index insert and a lookup per row); the primary keys,
 // unique, check and exclusion constraints stay. The listings and their bookings go in batches, over two connections.
-const LOADED_TABLES = ['public.properties', 'public.property_photos', 'public.property_amenities', 'public.bookings',
+const LOADED_TABLES = ['public.properties', 'public.property_locations', 'public.property_photos', 'public.property_amenities', 'public.bookings',
   'private.calendar_claims', 'public.availability_blocks', 'public.conversations', 'public.notifications'];
 let secondaryIndexes = [];
 let foreignKeys = [];
@@ -88,6 +88,8 @@ const steps = [
       alter table public.reviews disable trigger reviews_match_booking;
       alter table public.reviews disable trigger reviews_open_state;
       alter table private.review_states disable trigger review_states_project;
+      alter table public.properties disable trigger properties_require_location;
+      alter table public.property_locations disable trigger property_locations_derive_after_insert;
       ${secondaryIndexes.map((index) => `drop index ${index.name};`).join('\n')}`).simple();
   }, 0],
 ];
@@ -108,7 +110,9 @@ steps.push(['normal mode', async (sql) => {
     alter table public.reviews enable trigger reviews_open_state;
     alter table private.review_states enable trigger review_states_project;
     alter table public.property_amenities enable trigger property_amenities_sync_codes_after_insert;
-    alter table public.property_photos enable trigger property_photos_sync_cover_after_insert;`).simple();
+    alter table public.property_photos enable trigger property_photos_sync_cover_after_insert;
+    alter table public.properties enable trigger properties_require_location;
+    alter table public.property_locations enable trigger property_locations_derive_after_insert;`).simple();
 }, 1]);
 steps.push(['indexes', 'indexes', 2 * generate.LISTINGS / 100_000]);
 steps.push(['vacuum analyze', 'vacuum analyze', 6 * generate.LISTINGS / 100_000]);

@@ -20,6 +20,9 @@ from (values
 ) as u(id, email, display_name, app_metadata)
 on conflict (id) do nothing;
 
+-- Sixty listings, placed (property_locations: the exact place only their host, admins and confirmed guests read; the
+-- database derives each public point from it) and then published: a listing is published only once placed.
+create temporary table seed_listings as
 with cities(n, city, region, country_code, time_zone, currency, latitude, longitude, price) as (
   values
     (0, 'Auckland', 'Auckland', 'NZ', 'Pacific/Auckland', 'NZD', -36.8485, 174.7633, 18000),
@@ -39,23 +42,34 @@ kinds(k, property_type, noun, guests, bedrooms) as (
   values (0, 'apartment'::public.property_type, 'Sunny apartment', 3, 1), (1, 'house', 'Family house', 6, 3),
          (2, 'cabin', 'Quiet cabin', 4, 2), (3, 'loft', 'Design loft', 2, 1), (4, 'room', 'Private room', 1, 1)
 )
-insert into public.properties (id, host_id, title, description, property_type, status, address_line, city, region,
-  postal_code, country_code, latitude, longitude, time_zone, max_guests, bedrooms, beds, bathrooms,
-  nightly_price_cents, currency, cleaning_fee_cents, weekly_discount_pct, monthly_discount_pct, min_nights,
-  max_nights, instant_book, cancellation_policy)
+select c.*, k.*, ('10000000-0000-4000-a000-' || lpad((c.n * 5 + k.k)::text, 12, '0'))::uuid as id
+from cities c cross join kinds k;
+
+insert into public.properties (id, host_id, title, description, property_type, status, city, region, country_code,
+  time_zone, max_guests, bedrooms, beds, bathrooms, nightly_price_cents, currency, cleaning_fee_cents,
+  weekly_discount_pct, monthly_discount_pct, min_nights, max_nights, instant_book, cancellation_policy)
 select
-  ('10000000-0000-4000-a000-' || lpad((c.n * 5 + k.k)::text, 12, '0'))::uuid,
+  s.id,
   (array['00000000-0000-4000-a000-000000000002', '00000000-0000-4000-a000-000000000004',
-         '00000000-0000-4000-a000-000000000005'])[1 + (c.n + k.k) % 3]::uuid,
-  k.noun || ' in ' || c.city,
-  'A ' || lower(k.noun) || ' in ' || c.city || ', close to cafés, parks and transport. Fast Wi-Fi, fresh linen, and a host who answers.',
-  k.property_type, 'published', (10 + k.k * 7) || ' Example Street', c.city, c.region, '', c.country_code,
-  c.latitude + (k.k - 2) * 0.011, c.longitude + ((c.n + k.k) % 5 - 2) * 0.013, c.time_zone,
-  k.guests, k.bedrooms, k.bedrooms + 1, 1 + (k.k % 2) * 0.5,
-  c.price * (4 + k.k) / 5, c.currency, c.price / 4, 10, 25, 1 + k.k % 3, 90,
-  k.k % 2 = 0, (array['flexible', 'moderate', 'strict']::public.cancellation_policy[])[1 + (c.n + k.k) % 3]
-from cities c cross join kinds k
+         '00000000-0000-4000-a000-000000000005'])[1 + (s.n + s.k) % 3]::uuid,
+  s.noun || ' in ' || s.city,
+  'A ' || lower(s.noun) || ' in ' || s.city || ', close to cafés, parks and transport. Fast Wi-Fi, fresh linen, and a host who answers.',
+  s.property_type, 'draft', s.city, s.region, s.country_code, s.time_zone,
+  s.guests, s.bedrooms, s.bedrooms + 1, 1 + (s.k % 2) * 0.5,
+  s.price * (4 + s.k) / 5, s.currency, s.price / 4, 10, 25, 1 + s.k % 3, 90,
+  s.k % 2 = 0, (array['flexible', 'moderate', 'strict']::public.cancellation_policy[])[1 + (s.n + s.k) % 3]
+from seed_listings s
 on conflict (id) do nothing;
+
+insert into public.property_locations (property_id, address_line, latitude, longitude)
+select s.id, (10 + s.k * 7) || ' Example Street',
+       s.latitude + (s.k - 2) * 0.011, s.longitude + ((s.n + s.k) % 5 - 2) * 0.013
+from seed_listings s
+on conflict (property_id) do nothing;
+
+update public.properties p set status = 'published'
+where p.id in (select s.id from seed_listings s) and p.status = 'draft';
+drop table seed_listings;
 
 -- Three photos per listing, as rows and as the Storage objects they name: <listing>/<v4 uuid>.jpg as a host's upload
 -- names them (here derived from the listing and position, so that seeding twice adds nothing).

@@ -11,7 +11,7 @@ export const statusBySqlState: Readonly<Record<string, number>> = Object.freeze(
   // PostgREST answers 401 when the caller is anon; the functions authenticate their callers before any SQL runs.
   '42501': 403, // insufficient_privilege
   PT404: 404, // nothing the caller can see by that id
-  PT409: 409, // conflict: dates taken, wrong state for the transition, already done
+  PT409: 409, // conflict: dates taken, wrong state for the transition (location_required: publishing an unplaced listing), already done
   '23505': 409, // unique_violation, from a named constraint
   '23503': 409, // foreign_key_violation: an unknown reference (currency_is_iso_4217, time_zone_is_iana)
 });

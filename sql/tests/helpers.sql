@@ -196,6 +196,8 @@ set search_path = ''
 as $$ select private.local_today(time_zone) $$;
 
 -- A listing, inserted as the owner (published unless told otherwise) and named by `handle` (its title by default).
+-- latitude/longitude are its exact location (property_locations, with `address_line`); the database derives the
+-- public point on properties from them, and publishes it only once it is placed.
 create function tests.create_property(
   host uuid, title text, time_zone text default 'UTC', nightly_price_cents integer default 10000,
   cleaning_fee_cents integer default 2000, instant_book boolean default true,
@@ -203,7 +205,8 @@ create function tests.create_property(
   min_nights integer default 1, max_nights integer default 30, status public.listing_status default 'published',
   weekly_discount_pct integer default 0, monthly_discount_pct integer default 0, handle text default null,
   currency text default 'NZD', city text default 'Testville', country_code text default 'NZ',
-  latitude numeric default -36.85, longitude numeric default 174.76, booking_window_days integer default 365
+  latitude numeric default -36.85, longitude numeric default 174.76, booking_window_days integer default 365,
+  address_line text default '1 Test Street'
 ) returns uuid
 language plpgsql
 security definer
@@ -212,13 +215,19 @@ as $$
 declare
   property_id uuid;
 begin
-  insert into public.properties (host_id, title, city, country_code, latitude, longitude, time_zone, currency,
-    nightly_price_cents, cleaning_fee_cents, instant_book, cancellation_policy, max_guests, min_nights, max_nights,
-    status, weekly_discount_pct, monthly_discount_pct, booking_window_days)
-  values (host, title, city, country_code, latitude, longitude, time_zone, currency, nightly_price_cents,
+  insert into public.properties (host_id, title, city, country_code, time_zone, currency, nightly_price_cents,
     cleaning_fee_cents, instant_book, cancellation_policy, max_guests, min_nights, max_nights, status,
     weekly_discount_pct, monthly_discount_pct, booking_window_days)
+  values (host, title, city, country_code, time_zone, currency, nightly_price_cents, cleaning_fee_cents,
+    instant_book, cancellation_policy, max_guests, min_nights, max_nights,
+    case when create_property.status = 'published' then 'draft' else create_property.status end,
+    weekly_discount_pct, monthly_discount_pct, booking_window_days)
   returning id into property_id;
+  insert into public.property_locations (property_id, address_line, latitude, longitude)
+  values (property_id, create_property.address_line, create_property.latitude, create_property.longitude);
+  if create_property.status = 'published' then
+    update public.properties p set status = 'published' where p.id = property_id;
+  end if;
   return tests.remember('property', coalesce(handle, title), property_id);
 end
 $$;

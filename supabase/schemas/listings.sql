@@ -9,8 +9,9 @@
 --   * listing photos live in a private bucket: Storage serves a photo (through a signed URL) only to a caller who may
 --     see its listing; a host uploads only <property_id>/<random v4 uuid>.<jpg|jpeg|png|webp>, so names are not
 --     guessable;
---   * the columns the database keeps (ratings, amenity_codes, cover_photo, search_document) have no client column
---     privilege;
+--   * the columns the database keeps (ratings, amenity_codes, cover_photo, search_document, and the public point
+--     latitude/longitude, derived from the exact location in locations.sql) have no client column privilege;
+--   * the exact place (street address, postal code, exact point) is not here: property_locations (locations.sql);
 --   * an admin's archive is a moderation lock: it carries a reason the host reads (moderation_reason), and while it
 --     is set the host cannot change the listing's status; only an admin sets, changes or lifts it;
 --   * a listing takes bookings at most booking_window_days ahead (365 by default, 730 at most; bookings.sql);
@@ -45,13 +46,12 @@ create table public.properties (
   description text not null default '' constraint description_length check (char_length(description) <= 5000),
   property_type public.property_type not null default 'apartment',
   status public.listing_status not null default 'draft',
-  address_line text not null default '' constraint address_line_length check (char_length(address_line) <= 200),
   city text not null constraint city_length check (char_length(city) between 1 and 100),
   region text not null default '' constraint region_length check (char_length(region) <= 100),
-  postal_code text not null default '' constraint postal_code_length check (char_length(postal_code) <= 20),
   country_code text not null constraint country_code_is_iso_3166_alpha_2 check (country_code ~ '^[A-Z]{2}$'),
-  latitude double precision not null constraint latitude_range check (latitude between -90 and 90),
-  longitude double precision not null constraint longitude_range check (longitude between -180 and 180),
+  -- The public point, kept by the database from the exact location (locations.sql); null without one.
+  latitude double precision constraint latitude_range check (latitude between -90 and 90),
+  longitude double precision constraint longitude_range check (longitude between -180 and 180),
   time_zone text not null constraint time_zone_is_iana references private.time_zones (name),
   max_guests integer not null default 2 constraint max_guests_range check (max_guests between 1 and 50),
   bedrooms integer not null default 1 constraint bedrooms_range check (bedrooms between 0 and 50),
@@ -111,6 +111,9 @@ create table public.properties (
 );
 comment on table public.properties is 'A listing: a place hosts offer. Prices in minor units of currency; dates in time_zone.';
 comment on column public.properties.host_id is 'The creating user: always the caller (row-level security), never changed; null once the host was erased.';
+comment on column public.properties.latitude is
+  'Public point (with longitude): 150-500 m from the exact location (property_locations), derived by the database, never written by clients; null without a location.';
+comment on column public.properties.longitude is 'Public point''s longitude: see latitude.';
 comment on column public.properties.rating_avg is 'Average of published guest ratings: kept by the database only.';
 comment on column public.properties.rating_count is 'Published, non-hidden guest reviews of this listing: kept by the database only.';
 comment on column public.properties.rating_sum is 'Sum of the ratings counted in rating_count (kept by the database; the *_sum columns make averages exact).';
@@ -238,14 +241,14 @@ begin
     -- Only admins get here (the update policy); one without a second factor is refused before anything else.
     perform private.require_admin();
     -- every other column a client may update (the update grant below) is unchanged
-    if (new.title, new.description, new.property_type, new.address_line, new.city, new.region, new.postal_code,
-        new.country_code, new.latitude, new.longitude, new.time_zone, new.max_guests, new.bedrooms, new.beds,
+    if (new.title, new.description, new.property_type, new.city, new.region,
+        new.country_code, new.time_zone, new.max_guests, new.bedrooms, new.beds,
         new.bathrooms, new.nightly_price_cents, new.currency, new.cleaning_fee_cents, new.weekly_discount_pct,
         new.monthly_discount_pct, new.min_nights, new.max_nights, new.instant_book, new.cancellation_policy,
         new.check_in_time, new.check_out_time, new.booking_window_days)
        is not distinct from
-       (old.title, old.description, old.property_type, old.address_line, old.city, old.region, old.postal_code,
-        old.country_code, old.latitude, old.longitude, old.time_zone, old.max_guests, old.bedrooms, old.beds,
+       (old.title, old.description, old.property_type, old.city, old.region,
+        old.country_code, old.time_zone, old.max_guests, old.bedrooms, old.beds,
         old.bathrooms, old.nightly_price_cents, old.currency, old.cleaning_fee_cents, old.weekly_discount_pct,
         old.monthly_discount_pct, old.min_nights, old.max_nights, old.instant_book, old.cancellation_policy,
         old.check_in_time, old.check_out_time, old.booking_window_days) then
@@ -346,10 +349,9 @@ create trigger properties_touch_updated_at before update on public.properties
 create trigger properties_guard_update before update on public.properties
   for each row execute function private.guard_property_update();
 create trigger properties_store_trimmed_text
-  before insert or update of title, description, address_line, city, region, postal_code, moderation_reason
+  before insert or update of title, description, city, region, moderation_reason
   on public.properties
-  for each row execute function private.store_trimmed_text('title', 'description', 'address_line', 'city', 'region',
-                                                             'postal_code', 'moderation_reason');
+  for each row execute function private.store_trimmed_text('title', 'description', 'city', 'region', 'moderation_reason');
 create trigger property_photos_store_trimmed_text before insert or update of caption on public.property_photos
   for each row execute function private.store_trimmed_text('caption');
 create trigger property_amenities_sync_codes_after_insert after insert on public.property_amenities
@@ -394,17 +396,16 @@ revoke all on table private.time_zones from public, anon, authenticated;
 -- Catalogues are read-only for clients.
 grant select on table public.currencies, public.amenities to anon, authenticated;
 
--- Listings: anon only reads; hosts write the columns a host owns (never id, host_id, ratings, timestamps).
+-- Listings: anon only reads; hosts write the columns a host owns (never id, host_id, ratings, timestamps, nor the
+-- public point, which the database derives from the exact location: locations.sql).
 grant select on table public.properties to anon, authenticated;
-grant insert (title, description, property_type, status, address_line, city, region, postal_code, country_code,
-              latitude, longitude, time_zone, max_guests, bedrooms, beds, bathrooms, nightly_price_cents, currency,
-              cleaning_fee_cents, weekly_discount_pct, monthly_discount_pct, min_nights, max_nights, instant_book,
+grant insert (title, description, property_type, status, city, region, country_code, time_zone, max_guests, bedrooms,
+              beds, bathrooms, nightly_price_cents, currency, cleaning_fee_cents, weekly_discount_pct, monthly_discount_pct, min_nights, max_nights, instant_book,
               cancellation_policy, check_in_time, check_out_time, booking_window_days, host_id)
   on public.properties to authenticated;
 -- moderation_reason: admins only (private.guard_property_update).
-grant update (title, description, property_type, status, address_line, city, region, postal_code, country_code,
-              latitude, longitude, time_zone, max_guests, bedrooms, beds, bathrooms, nightly_price_cents, currency,
-              cleaning_fee_cents, weekly_discount_pct, monthly_discount_pct, min_nights, max_nights, instant_book,
+grant update (title, description, property_type, status, city, region, country_code, time_zone, max_guests, bedrooms,
+              beds, bathrooms, nightly_price_cents, currency, cleaning_fee_cents, weekly_discount_pct, monthly_discount_pct, min_nights, max_nights, instant_book,
               cancellation_policy, check_in_time, check_out_time, booking_window_days, moderation_reason)
   on public.properties to authenticated;
 grant delete on public.properties to authenticated;

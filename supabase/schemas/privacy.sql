@@ -3,7 +3,7 @@
 -- Rules enforced here:
 --   * erasing a member (deleting their auth user, through Supabase Auth's admin API or private.erase_member) removes
 --     their profile and personal text (booking messages, cancellation reasons they wrote, their Stripe customer
---     link), archives their listings, and keeps what the law asks to keep (bookings, payments, reviews),
+--     link), archives their listings and deletes their exact locations, and keeps what the law asks to keep (bookings, payments, reviews),
 --     detached from the person: the member columns become null, and a review without an author reads as written
 --     by a former member;
 --   * erasure reaches everything: the member's Storage files (objects they own, e.g. avatars, and every photo of their
@@ -67,6 +67,8 @@ begin
   end if;
   update public.properties p set status = 'archived' where p.host_id = old.id and p.status <> 'archived';
   get diagnostics listings = row_count;
+  -- The exact places of their listings are personal data: they go (the listings keep no public point).
+  delete from public.property_locations l using public.properties p where l.property_id = p.id and p.host_id = old.id;
   update public.bookings b
      set message = case when b.guest_id = old.id then null else b.message end,
          cancel_reason = case when b.cancelled_by = old.id then null else b.cancel_reason end

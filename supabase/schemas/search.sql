@@ -9,6 +9,8 @@
 --   * paging is by an opaque keyset cursor (base64url of "kind|key...|id", encoded by the search statement and read
 --     back by private.decode_search_cursor): every sort is total (ties broken by id), so pages never skip or repeat
 --     a listing while the data stands still;
+--   * place is the listings' public point (properties.latitude/longitude, locations.sql), never the exact location:
+--     boxes, radii and the distance sort read it, and the distance a hit carries is rounded to 0.1 km;
 --   * bad input is refused with 22023 and a hint naming the reason (docs/conventions.md, docs/search.md), and so is
 --     input that cannot be served within the read budget (private.search_settings): a text query that only excludes
 --     words (it matches almost every listing), more than 50 amenities or property types, a cursor longer than any
@@ -41,7 +43,7 @@ create type public.search_result as (
   distance_km double precision,
   cursor text
 );
-comment on type public.search_result is 'A search hit: total_cents when dates are given, distance_km when a point is given; pass cursor as after for the next page.';
+comment on type public.search_result is 'A search hit: latitude/longitude are the listing''s public point; total_cents when dates are given, distance_km (to the public point, rounded to 0.1 km) when a point is given; pass cursor as after for the next page.';
 
 -- Tables ---------------------------------------------------------------------------------------------------------
 
@@ -368,7 +370,7 @@ begin
   return query
     select p.id, p.title, p.city, p.country_code, p.latitude, p.longitude, p.nightly_price_cents, p.currency,
            (t.quote).total_cents, p.rating_avg, p.rating_count,
-           p.cover_photo, h.distance_km, h.cursor
+           p.cover_photo, round(h.distance_km::numeric, 1)::float8, h.cursor
     from unnest(hit_ids, hit_distances, hit_cursors) with ordinality h(id, distance_km, cursor, position)
     join public.properties p on p.id = h.id
     left join private.price_stays(case when search_published_listings.check_in is not null then hit_ids end,

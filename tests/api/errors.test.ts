@@ -17,7 +17,7 @@ let listing: string;
 let cover: string; // a photo file name, as uploads name them
 
 const untitledListing = {
-  city: 'Testville', country_code: 'NZ', latitude: -36.85, longitude: 174.76, time_zone: 'UTC', currency: 'NZD',
+  city: 'Testville', country_code: 'NZ', time_zone: 'UTC', currency: 'NZD',
   nightly_price_cents: 10000,
 };
 

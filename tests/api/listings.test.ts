@@ -17,15 +17,23 @@ function daysFromToday(days: number): string {
   return date.toISOString().slice(0, 10);
 }
 
+/** Where the loft really is: only its host, admins and guests with a confirmed stay read this. */
+const harbourLoftPlace = { address_line: '1 Quay Street', postal_code: '1010', latitude: -36.8433, longitude: 174.7661 };
+
+/** Great-circle distance in metres (haversine on the mean Earth radius, as the search measures). */
+function metresBetween(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): number {
+  const radians = (degrees: number) => (degrees * Math.PI) / 180;
+  const h = Math.sin(radians(b.latitude - a.latitude) / 2) ** 2
+    + Math.cos(radians(a.latitude)) * Math.cos(radians(b.latitude)) * Math.sin(radians(b.longitude - a.longitude) / 2) ** 2;
+  return 2 * 6371008.8 * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
 const harbourLoft: TablesInsert<'properties'> = {
   title: 'Harbour Loft',
   description: 'Two rooms above the ferry terminal.',
   property_type: 'loft',
-  status: 'published',
   city: 'Auckland',
   country_code: 'NZ',
-  latitude: -36.8433,
-  longitude: 174.7661,
   time_zone: 'Pacific/Auckland',
   max_guests: 3,
   nightly_price_cents: 12500,
@@ -43,12 +51,40 @@ beforeAll(async () => {
 });
 
 describe('a host lists a place', () => {
-  it('creates a published listing that belongs to them', async () => {
+  it('creates a listing that belongs to them, a draft without a public point', async () => {
     const { data, error, status } = await clientAs(host).from('properties').insert(harbourLoft).select().single();
     expect(error).toBeNull();
     expect(status).toBe(201);
-    expect(data).toMatchObject({ host_id: host.id, status: 'published', rating_avg: null, rating_count: 0 });
+    expect(data).toMatchObject({ host_id: host.id, status: 'draft', rating_avg: null, rating_count: 0, latitude: null, longitude: null });
     listingId = data!.id;
+  });
+
+  it('cannot publish it before placing it (409 location_required)', async () => {
+    const { error, status } = await clientAs(host).from('properties').update({ status: 'published' }).eq('id', listingId);
+    expect(status).toBe(409);
+    expect(error?.hint).toBe('location_required');
+  });
+
+  it('places it at its exact address and publishes it; the database derives the public point 150-500 m away', async () => {
+    const placed = await clientAs(host).from('property_locations')
+      .insert({ property_id: listingId, ...harbourLoftPlace }).select().single();
+    expect(placed.error).toBeNull();
+    expect(placed.status).toBe(201);
+    expect(placed.data).toMatchObject(harbourLoftPlace);
+    const { data, error } = await clientAs(host).from('properties').update({ status: 'published' }).eq('id', listingId)
+      .select('status, latitude, longitude').single();
+    expect(error).toBeNull();
+    expect(data?.status).toBe('published');
+    const offset = metresBetween(harbourLoftPlace, { latitude: data!.latitude!, longitude: data!.longitude! });
+    expect(offset).toBeGreaterThanOrEqual(150);
+    expect(offset).toBeLessThanOrEqual(500);
+  });
+
+  it('cannot write the public point (403)', async () => {
+    const { error, status } = await clientAs(host).from('properties')
+      .update({ latitude: harbourLoftPlace.latitude, longitude: harbourLoftPlace.longitude }).eq('id', listingId);
+    expect(status).toBe(403);
+    expect(error?.code).toBe('42501');
   });
 
   it('adds photo rows in the listing folder and amenities from the catalogue', async () => {

@@ -21,6 +21,7 @@ describe('search_properties through the Data API', () => {
     for (const row of data!) {
       expect(row.city).toBe('Paris');
       expect(row.distance_km).toBeLessThanOrEqual(25);
+      expect(Math.round(row.distance_km! * 10) / 10).toBe(row.distance_km); // measured to the public point, rounded to 0.1 km
       expect(row.cover_photo).toMatch(new RegExp(`^${row.id}/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\.jpg$`));
       const { data: quote } = await anonClient().rpc('quote_stay', { property_id: row.id!, ...stay, guests: 2 });
       expect(row.total_cents).toBe(quote!.total_cents);

@@ -9,7 +9,7 @@
 -- security filters the rows out, that no row was touched.
 begin;
 set local search_path = extensions, public;
-select plan(269);
+select plan(270);
 
 -- Fixtures ------------------------------------------------------------------------------------------------------
 select tests.create_user('gia');
@@ -149,15 +149,15 @@ select is(pg_temp.visible_listings(), array['archived', 'cabin', 'draft', 'loft'
 
 -- Properties: insert --------------------------------------------------------------------------------------------
 select tests.act_as_anon();
-select throws_ok($$ insert into public.properties (title, city, country_code, latitude, longitude, time_zone,
+select throws_ok($$ insert into public.properties (title, city, country_code, time_zone,
                       nightly_price_cents, currency)
-                    values ('Anon Shack', 'Auckland', 'NZ', -36.8, 174.7, 'Pacific/Auckland', 9000, 'NZD') $$,
+                    values ('Anon Shack', 'Auckland', 'NZ', 'Pacific/Auckland', 9000, 'NZD') $$,
   '42501', null, 'anon cannot create a listing');
 
 select tests.act_as(tests.user('gia'));
-select lives_ok($$ insert into public.properties (title, city, country_code, latitude, longitude, time_zone,
+select lives_ok($$ insert into public.properties (title, city, country_code, time_zone,
                      nightly_price_cents, currency)
-                   values ('Gia Spare Room', 'Wellington', 'NZ', -41.29, 174.78, 'Pacific/Auckland', 8000, 'NZD') $$,
+                   values ('Gia Spare Room', 'Wellington', 'NZ', 'Pacific/Auckland', 8000, 'NZD') $$,
   'any member may become a host by creating a listing');
 select is((select host_id from public.properties where title = 'Gia Spare Room'), tests.user('gia'),
   'a new listing''s host_id defaults to the caller');
@@ -165,41 +165,44 @@ select is((select status::text from public.properties where title = 'Gia Spare R
   'a new listing is a draft unless the host says otherwise');
 
 select tests.act_as(tests.user('hana'));
-select lives_ok($$ insert into public.properties (title, status, city, country_code, latitude, longitude, time_zone,
+select tests.refuses($$ insert into public.properties (title, status, city, country_code, time_zone,
+                          nightly_price_cents, currency, max_guests, cleaning_fee_cents)
+                        values ('Hana Bach', 'published', 'Raglan', 'NZ', 'Pacific/Auckland', 17500, 'NZD', 6, 4000) $$,
+  'PT409', 'location_required', 'a listing cannot be created published: it has no location yet');
+select lives_ok($$ insert into public.properties (title, city, country_code, time_zone,
                      nightly_price_cents, currency, max_guests, cleaning_fee_cents)
-                   values ('Hana Bach', 'published', 'Raglan', 'NZ', -37.8, 174.87, 'Pacific/Auckland', 17500, 'NZD',
-                           6, 4000) $$,
-  'a host may create a listing directly as published');
+                   values ('Hana Bach', 'Raglan', 'NZ', 'Pacific/Auckland', 17500, 'NZD', 6, 4000) $$,
+  'a host creates a listing as a draft, to place and then publish it');
 select is((select (host_id, rating_avg, rating_count)::text from public.properties where title = 'Hana Bach'),
   (tests.user('hana'), null, 0)::text,
   'a new listing belongs to its creator and starts without ratings');
-select throws_ok(format($$ insert into public.properties (host_id, title, city, country_code, latitude, longitude,
+select throws_ok(format($$ insert into public.properties (host_id, title, city, country_code,
                              time_zone, nightly_price_cents, currency)
-                           values (%L, 'Forged', 'Auckland', 'NZ', -36.8, 174.7, 'Pacific/Auckland', 9000, 'NZD') $$,
+                           values (%L, 'Forged', 'Auckland', 'NZ', 'Pacific/Auckland', 9000, 'NZD') $$,
                         tests.user('otto')),
   '42501', 'new row violates row-level security policy for table "properties"',
   'a host cannot create a listing in another member''s name (host_id cannot be forged)');
-select throws_ok($$ insert into public.properties (title, city, country_code, latitude, longitude, time_zone,
+select throws_ok($$ insert into public.properties (title, city, country_code, time_zone,
                       nightly_price_cents, currency, rating_avg, rating_count)
-                    values ('Five Stars', 'Auckland', 'NZ', -36.8, 174.7, 'Pacific/Auckland', 9000, 'NZD', 5, 100) $$,
+                    values ('Five Stars', 'Auckland', 'NZ', 'Pacific/Auckland', 9000, 'NZD', 5, 100) $$,
   '42501', null, 'a host cannot create a listing with ratings');
-select throws_ok($$ insert into public.properties (title, city, country_code, latitude, longitude, time_zone,
+select throws_ok($$ insert into public.properties (title, city, country_code, time_zone,
                       nightly_price_cents, currency, created_at)
-                    values ('Backdated', 'Auckland', 'NZ', -36.8, 174.7, 'Pacific/Auckland', 9000, 'NZD', '2001-01-01') $$,
+                    values ('Backdated', 'Auckland', 'NZ', 'Pacific/Auckland', 9000, 'NZD', '2001-01-01') $$,
   '42501', null, 'a host cannot choose created_at');
 
 select tests.act_as(tests.user('ari'), aal => 'aal2');
-select throws_ok(format($$ insert into public.properties (host_id, title, city, country_code, latitude, longitude,
+select throws_ok(format($$ insert into public.properties (host_id, title, city, country_code,
                              time_zone, nightly_price_cents, currency)
-                           values (%L, 'Admin Plant', 'Auckland', 'NZ', -36.8, 174.7, 'Pacific/Auckland', 9000, 'NZD') $$,
+                           values (%L, 'Admin Plant', 'Auckland', 'NZ', 'Pacific/Auckland', 9000, 'NZD') $$,
                         tests.user('hana')),
   '42501', 'new row violates row-level security policy for table "properties"',
   'an admin cannot create a listing in a host''s name either');
 
 select tests.act_as_service();
-select lives_ok(format($$ insert into public.properties (host_id, title, city, country_code, latitude, longitude,
+select lives_ok(format($$ insert into public.properties (host_id, title, city, country_code,
                             time_zone, nightly_price_cents, currency)
-                          values (%L, 'Imported Flat', 'Auckland', 'NZ', -36.8, 174.7, 'Pacific/Auckland', 9000, 'NZD') $$,
+                          values (%L, 'Imported Flat', 'Auckland', 'NZ', 'Pacific/Auckland', 9000, 'NZD') $$,
                        tests.user('otto')),
   'the service role may create a listing for a named host (imports, support)');
 
@@ -343,9 +346,9 @@ select tests.act_as(tests.user('hana'));
 select throws_ok(format($$ update public.properties set nightly_price_cents = 0 where id = %L $$, tests.property('loft')),
   '23514', 'new row for relation "properties" violates check constraint "nightly_price_positive"',
   'a nightly price of zero is refused by nightly_price_positive');
-select throws_ok($$ insert into public.properties (title, city, country_code, latitude, longitude, time_zone,
+select throws_ok($$ insert into public.properties (title, city, country_code, time_zone,
                       nightly_price_cents, currency)
-                    values ('Pay to Stay', 'Auckland', 'NZ', -36.8, 174.7, 'Pacific/Auckland', -100, 'NZD') $$,
+                    values ('Pay to Stay', 'Auckland', 'NZ', 'Pacific/Auckland', -100, 'NZD') $$,
   '23514', 'new row for relation "properties" violates check constraint "nightly_price_positive"',
   'a negative nightly price is refused by nightly_price_positive');
 select throws_ok(format($$ update public.properties set cleaning_fee_cents = -1 where id = %L $$, tests.property('loft')),
@@ -365,18 +368,18 @@ select throws_ok(format($$ update public.properties set max_guests = 51 where id
   'a listing for more than 50 guests is refused by max_guests_range');
 select lives_ok(format($$ update public.properties set max_guests = 50 where id = %L $$, tests.property('loft')),
   'a listing for exactly 50 guests is allowed');
-select throws_ok(format($$ update public.properties set latitude = 90.0001 where id = %L $$, tests.property('loft')),
-  '23514', 'new row for relation "properties" violates check constraint "latitude_range"',
-  'a latitude north of 90 is refused by latitude_range');
-select throws_ok(format($$ update public.properties set latitude = -91 where id = %L $$, tests.property('loft')),
-  '23514', 'new row for relation "properties" violates check constraint "latitude_range"',
-  'a latitude south of -90 is refused by latitude_range');
-select throws_ok(format($$ update public.properties set longitude = 180.5 where id = %L $$, tests.property('loft')),
-  '23514', 'new row for relation "properties" violates check constraint "longitude_range"',
-  'a longitude east of 180 is refused by longitude_range');
-select throws_ok(format($$ update public.properties set longitude = -180.5 where id = %L $$, tests.property('loft')),
-  '23514', 'new row for relation "properties" violates check constraint "longitude_range"',
-  'a longitude west of -180 is refused by longitude_range');
+select throws_ok(format($$ update public.property_locations set latitude = 90.0001 where property_id = %L $$, tests.property('loft')),
+  '23514', 'new row for relation "property_locations" violates check constraint "latitude_range"',
+  'an exact latitude north of 90 is refused by latitude_range');
+select throws_ok(format($$ update public.property_locations set latitude = -91 where property_id = %L $$, tests.property('loft')),
+  '23514', 'new row for relation "property_locations" violates check constraint "latitude_range"',
+  'an exact latitude south of -90 is refused by latitude_range');
+select throws_ok(format($$ update public.property_locations set longitude = 180.5 where property_id = %L $$, tests.property('loft')),
+  '23514', 'new row for relation "property_locations" violates check constraint "longitude_range"',
+  'an exact longitude east of 180 is refused by longitude_range');
+select throws_ok(format($$ update public.property_locations set longitude = -180.5 where property_id = %L $$, tests.property('loft')),
+  '23514', 'new row for relation "property_locations" violates check constraint "longitude_range"',
+  'an exact longitude west of -180 is refused by longitude_range');
 select throws_ok(format($$ update public.properties set time_zone = 'Mars/Olympus_Mons' where id = %L $$, tests.property('loft')),
   '23503', 'insert or update on table "properties" violates foreign key constraint "time_zone_is_iana"',
   'an unknown time zone is refused by time_zone_is_iana');
@@ -388,9 +391,9 @@ select lives_ok(format($$ update public.properties set time_zone = 'America/Los_
 select throws_ok(format($$ update public.properties set currency = 'XYZ' where id = %L $$, tests.property('loft')),
   '23503', 'insert or update on table "properties" violates foreign key constraint "currency_is_iso_4217"',
   'an unknown currency is refused by currency_is_iso_4217');
-select throws_ok($$ insert into public.properties (title, city, country_code, latitude, longitude, time_zone,
+select throws_ok($$ insert into public.properties (title, city, country_code, time_zone,
                       nightly_price_cents, currency)
-                    values ('Lowercase', 'Auckland', 'NZ', -36.8, 174.7, 'Pacific/Auckland', 9000, 'nzd') $$,
+                    values ('Lowercase', 'Auckland', 'NZ', 'Pacific/Auckland', 9000, 'nzd') $$,
   '23503', 'insert or update on table "properties" violates foreign key constraint "currency_is_iso_4217"',
   'a currency code must be the catalogue''s (upper case ISO 4217), enforced by currency_is_iso_4217');
 select throws_ok(format($$ update public.properties set country_code = 'nz' where id = %L $$, tests.property('loft')),

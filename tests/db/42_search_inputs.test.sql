@@ -81,11 +81,17 @@ select tests.refuses($$ select * from public.search_properties(after => repeat('
 -- examines in a sort index's order (1,000).
 select tests.act_as_owner();
 update private.search_settings set rank_budget = 100, candidate_budget = 200, scan_budget = 1000;
-insert into public.properties (host_id, title, city, country_code, latitude, longitude, time_zone, currency,
-                               nightly_price_cents, status, property_type)
-select tests.user('inputs-host'), 'Quokka bay bunk ' || n, 'Bunkville', 'AU', -60.2 - (n % 100) * 0.001,
-       100.2 + (n / 100) * 0.001, 'UTC', 'AUD', 20000 + n, 'published', 'room'
-from generate_series(1, 1001) n;
+-- Each bunk is placed (its exact location; the database derives its public point), then published.
+with bunks as (
+  insert into public.properties (host_id, title, city, country_code, time_zone, currency, nightly_price_cents,
+                                 property_type)
+  select tests.user('inputs-host'), 'Quokka bay bunk ' || n, 'Bunkville', 'AU', 'UTC', 'AUD', 20000 + n, 'room'
+  from generate_series(1, 1001) n
+  returning id, nightly_price_cents - 20000 as n
+)
+insert into public.property_locations (property_id, latitude, longitude)
+select id, -60.2 - (n % 100) * 0.001, 100.2 + (n / 100) * 0.001 from bunks;
+update public.properties set status = 'published' where title like 'Quokka bay bunk %';
 select tests.act_as_anon();
 select tests.refuses($$ select * from public.search_properties(query => 'quokka') $$,
   '22023', 'search_too_broad', 'text matching more listings than the rank budget is refused rather than ranked',

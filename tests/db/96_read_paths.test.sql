@@ -4,7 +4,7 @@
 -- client's list means the policy keeps every index out.
 begin;
 set local search_path = extensions, public;
-select plan(12);
+select plan(14);
 
 select tests.create_user('path-host');
 select tests.create_user('path-guest');
@@ -41,6 +41,11 @@ select ok(not ('Seq Scan on external_calendars' = any (pg_temp.scans('select * f
   'a host''s imported calendars are read from the index on property_id, not by a function call per feed');
 select ok(not ('Seq Scan on calendar_conflicts' = any (pg_temp.scans('select * from public.calendar_conflicts order by detected_at desc limit 20'))),
   'a host''s calendar conflicts are read from the index on property_id, not by a function call per conflict');
+select ok(not ('Seq Scan on property_locations' = any (pg_temp.scans('select * from public.property_locations'))),
+  'a host''s exact locations are read by primary key, not by testing every location');
+select tests.act_as(tests.user('path-guest'));
+select ok(not ('Seq Scan on property_locations' = any (pg_temp.scans('select * from public.property_locations'))),
+  'so are the exact locations of the listings a guest stayed at');
 select tests.act_as(tests.user('path-admin'), aal => 'aal2');
 select ok((select count(*)::int from public.bookings) >= 1 and (select count(*)::int from public.availability_blocks) >= 1,
   'an admin still reads every booking and every block');

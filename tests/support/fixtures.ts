@@ -3,18 +3,32 @@ import type { Database } from '../../types/database.ts';
 import { database } from './env.ts';
 
 type PropertyInsert = Database['public']['Tables']['properties']['Insert'];
+type LocationInsert = Database['public']['Tables']['property_locations']['Insert'];
+/** A listing's columns, with its exact place (latitude, longitude, address_line, postal_code: property_locations). */
+export type ListingFixture = Omit<Partial<PropertyInsert>, 'latitude' | 'longitude'> &
+  Partial<Omit<LocationInsert, 'property_id'>>;
 
-/** A published listing of `hostId`, inserted as the owner (defaults: UTC, 100.00 NZD a night, instant book). */
-export async function createListing(hostId: string, overrides: Partial<PropertyInsert> = {}): Promise<string> {
+/**
+ * A listing of `hostId` (published unless told otherwise), inserted as the owner and placed at its exact location
+ * (defaults: UTC, 100.00 NZD a night, instant book, in Auckland); the database derives its public point.
+ */
+export async function createListing(hostId: string, overrides: ListingFixture = {}): Promise<string> {
   const sql = database({ max: 1 });
   try {
+    const { latitude = -36.85, longitude = 174.76, address_line = '1 Test Street', postal_code = '', status = 'published',
+      ...columns } = overrides;
     const listing = {
       host_id: hostId, title: `Test listing ${crypto.randomUUID().slice(0, 8)}`, city: 'Testville', country_code: 'NZ',
-      latitude: -36.85, longitude: 174.76, time_zone: 'UTC', currency: 'NZD', nightly_price_cents: 10000,
-      cleaning_fee_cents: 2000, instant_book: true, status: 'published', max_guests: 4, ...overrides,
+      time_zone: 'UTC', currency: 'NZD', nightly_price_cents: 10000, cleaning_fee_cents: 2000, instant_book: true,
+      max_guests: 4, ...columns, status: status === 'published' ? 'draft' : status,
     };
-    const [row] = await sql<{ id: string }[]>`insert into public.properties ${sql(listing)} returning id`;
-    return row!.id;
+    return await sql.begin(async (tx) => {
+      const [row] = await tx<{ id: string }[]>`insert into public.properties ${tx(listing)} returning id`;
+      const location = { property_id: row!.id, latitude, longitude, address_line, postal_code };
+      await tx`insert into public.property_locations ${tx(location)}`;
+      if (status === 'published') await tx`update public.properties set status = 'published' where id = ${row!.id}`;
+      return row!.id;
+    });
   } finally {
     await sql.end();
   }
