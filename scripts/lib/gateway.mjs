@@ -232,6 +232,12 @@ export async function startGateway({ port, keys, restUrl, readRestUrl, functions
     if (error.code !== 'HPE_HEADER_OVERFLOW') return socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     const body = JSON.stringify(tooLarge(`The request line and headers are over ${MAX_HEADER_BYTES} bytes.`));
     socket.end(`HTTP/1.1 ${tooLargeStatus} Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    // A lingering close, as nginx does: read and discard what the client is still sending, for a few seconds at
+    // most. Closing with unread bytes makes the kernel reset the connection, and a client still writing its
+    // oversized request line would get ECONNRESET instead of this answer.
+    socket.on('data', () => {});
+    socket.resume();
+    socket.setTimeout(5_000, () => socket.destroy());
   });
   await new Promise((resolve, reject) => {
     server.once('error', reject);
