@@ -470,7 +470,8 @@ create policy "hosts remove amenities from their listings" on public.property_am
 -- Storage: listing photos live in the private bucket `property-photos` (created by a data migration): Storage serves
 -- them only through signed URLs (createSignedUrl(s)), which it signs only for a caller this select policy lets read
 -- the object. A photo is readable exactly when its listing is (the subquery runs under the listing's policies:
--- published for everyone, drafts and archived listings for their host and admins), one primary-key probe per object.
+-- published for everyone, drafts and archived listings for their host and admins). Its cost at scale, and why Storage's
+-- folder listing cannot be served from an index under any such policy: docs/search.md, "Storage folder listings".
 -- Hosts write only in their own listing's folder, and only names <property_id>/<random v4 uuid>.<ext>.
 create policy "listing photos: of listings the caller can see" on storage.objects
   for select to anon, authenticated
