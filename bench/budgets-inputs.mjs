@@ -1,5 +1,5 @@
-// Read budgets for the lists members read and for what clients send to search (issue: every list a frontend reads
-// answers with p95 <= 50 ms at bench scale, and at most 1.5x the same query with the filter written out; inputs
+// Read budgets for the lists members read and for what clients send to search (the budget: every list a frontend
+// reads answers with p95 <= 50 ms at bench scale, and at most 1.5x the same query with the filter written out; inputs
 // that cannot be served within that are refused with 22023 and a hint). Called by bench/run.mjs once its own
 // results are written; adds `budgets_inputs` to bench/results/latest.json.
 //
