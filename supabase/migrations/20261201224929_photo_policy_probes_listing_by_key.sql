@@ -7,5 +7,4 @@ CREATE POLICY "listing photos: of listings the caller can see" ON "storage"."obj
   TO "anon", "authenticated"
   USING (((bucket_id = 'property-photos'::text) AND (EXISTS ( SELECT 1
    FROM public.properties p
-  WHERE (p.id = ( SELECT private.photo_folder_id(objects.name) AS photo_folder_id))
- OFFSET 0))));
+  WHERE (p.id = ( SELECT private.photo_folder_id(objects.name) AS photo_folder_id))))));
