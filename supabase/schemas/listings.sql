@@ -470,15 +470,13 @@ create policy "hosts remove amenities from their listings" on public.property_am
 -- Storage: listing photos live in the private bucket `property-photos` (created by a data migration): Storage serves
 -- them only through signed URLs (createSignedUrl(s)), which it signs only for a caller this select policy lets read
 -- the object. A photo is readable exactly when its listing is (the subquery runs under the listing's policies:
--- published for everyone, drafts and archived listings for their host and admins). The folder's id is a sub-select,
--- so the probe is a parameter to the listing's primary key (called bare, the planner filters the listings' partial
--- index or hashes every visible listing instead). Its cost at scale, and why Storage's
+-- published for everyone, drafts and archived listings for their host and admins). Its cost at scale, and why Storage's
 -- folder listing cannot be served from an index under any such policy: docs/search.md, "Storage folder listings".
 -- Hosts write only in their own listing's folder, and only names <property_id>/<random v4 uuid>.<ext>.
 create policy "listing photos: of listings the caller can see" on storage.objects
   for select to anon, authenticated
   using (bucket_id = 'property-photos'
-         and exists (select 1 from public.properties p where p.id = (select private.photo_folder_id(name))));
+         and exists (select 1 from public.properties p where p.id = private.photo_folder_id(name)));
 create policy "hosts upload photos into their listing's folder" on storage.objects
   for insert to authenticated
   with check (bucket_id = 'property-photos' and private.is_random_photo_name(name)
