@@ -228,6 +228,9 @@ export async function startGateway({ port, keys, restUrl, readRestUrl, functions
   });
   // A request line or headers past the parser's limit: the same refusal, written on the socket (no request exists).
   server.on('clientError', (error, socket) => {
+    // The parser reports every further chunk of the same oversized request again: the answer is on its way and the
+    // lingering close below reads the rest, so a repeat is no reason to reset the connection.
+    if (socket.writableEnded) return;
     if (error.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
     if (error.code !== 'HPE_HEADER_OVERFLOW') return socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     const body = JSON.stringify(tooLarge(`The request line and headers are over ${MAX_HEADER_BYTES} bytes.`));

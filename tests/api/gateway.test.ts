@@ -1,4 +1,5 @@
 // The gateway in front of the Data API: its API-key checks hold whatever it remembers between requests.
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { sign } from '../../scripts/lib/keys.mjs';
 import { env } from '../support/env.ts';
@@ -41,5 +42,31 @@ describe('the gateway checks API keys on /rest/v1', () => {
       byOffset.set(i % 5, code);
     }
     expect(new Set(byOffset.values()).size).toBe(5);
+  });
+});
+
+describe('the gateway answers a request line over its parser limit', () => {
+  it('a client still writing its oversized request line after the 400 arrives is never reset', async () => {
+    const { hostname, port } = new URL(env.apiUrl);
+    const socket = connect({ port: Number(port), host: hostname, allowHalfOpen: true });
+    let answer = '';
+    let failure: Error | undefined;
+    socket.on('error', (error) => { failure = error; });
+    const answered = new Promise((resolve) => socket.on('data', (chunk) => { answer += chunk.toString(); resolve(null); }));
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    // Past the 32 KiB parser limit: the gateway answers at once.
+    socket.write(`GET /rest/v1/amenities?code=${'a'.repeat(40_000)}`);
+    await answered;
+    // The client goes on writing, as one whose 1 MB request line is still in its send buffer: each chunk is another
+    // parse error on the same socket, and none may close it with unread data (the kernel would reset it).
+    for (let i = 0; i < 20 && !failure; i++) {
+      socket.write('a'.repeat(16 * 1024));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    socket.end();
+    await closed;
+    expect(failure?.message).toBeUndefined();
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ code: '22023', hint: 'request_too_large' });
   });
 });
