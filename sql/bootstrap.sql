@@ -345,7 +345,17 @@ begin
 end
 $$;
 
-grant execute on function storage.foldername(text), storage.filename(text), storage.extension(text)
+-- The name of the Storage API route a request runs for ('storage.object.sign', 'storage.object.list', ...): Storage
+-- sets `storage.operation` in each request's transaction, and policies may read it (supabase/storage 0024).
+create or replace function storage.operation() returns text
+language plpgsql stable
+as $$
+begin
+  return current_setting('storage.operation', true);
+end;
+$$;
+
+grant execute on function storage.foldername(text), storage.filename(text), storage.extension(text), storage.operation()
   to anon, authenticated, service_role;
 
 -- What Storage's list endpoint (POST /object/list/<bucket>, supabase-js `storage.from(b).list(prefix)`) runs, as the

@@ -470,13 +470,22 @@ create policy "hosts remove amenities from their listings" on public.property_am
 -- Storage: listing photos live in the private bucket `property-photos` (created by a data migration): Storage serves
 -- them only through signed URLs (createSignedUrl(s)), which it signs only for a caller this select policy lets read
 -- the object. A photo is readable exactly when its listing is (the subquery runs under the listing's policies:
--- published for everyone, drafts and archived listings for their host and admins). Its cost at scale, and why Storage's
--- folder listing cannot be served from an index under any such policy: docs/search.md, "Storage folder listings".
+-- published for everyone, drafts and archived listings for their host and admins). Two guards keep every read by
+-- name cheap at any scale (docs/search.md, "Storage reads"):
+-- - Storage's folder listings (storage.operation() names a list route) see no object: the policy's bucket is null
+--   for them. Storage's listing functions narrow by lower(name), which no index serves under row-level security, so
+--   a listing would test the policy on every object of the bucket; with the bucket a sub-select the planner compares
+--   it with the caller's bucket once and never starts the scan. Frontends read a listing's photos from
+--   public.property_photos instead.
+-- - The folder's listing id is a sub-select and `offset 0` keeps the EXISTS a per-object subplan, so each object is
+--   one probe of the listing's primary key (called bare, the planner hashes every listing the caller can see).
 -- Hosts write only in their own listing's folder, and only names <property_id>/<random v4 uuid>.<ext>.
 create policy "listing photos: of listings the caller can see" on storage.objects
   for select to anon, authenticated
-  using (bucket_id = 'property-photos'
-         and exists (select 1 from public.properties p where p.id = private.photo_folder_id(name)));
+  using (bucket_id = (select case when storage.operation() in ('storage.object.list', 'storage.object.list_v2',
+                                                                'storage.s3.object.list') then null
+                                  else 'property-photos' end)
+         and exists (select 1 from public.properties p where p.id = (select private.photo_folder_id(name)) offset 0));
 create policy "hosts upload photos into their listing's folder" on storage.objects
   for insert to authenticated
   with check (bucket_id = 'property-photos' and private.is_random_photo_name(name)

@@ -4,7 +4,7 @@
 -- client's list means the policy keeps every index out.
 begin;
 set local search_path = extensions, public;
-select plan(14);
+select plan(18);
 
 select tests.create_user('path-host');
 select tests.create_user('path-guest');
@@ -49,6 +49,51 @@ select ok(not ('Seq Scan on property_locations' = any (pg_temp.scans('select * f
 select tests.act_as(tests.user('path-admin'), aal => 'aal2');
 select ok((select count(*)::int from public.bookings) >= 1 and (select count(*)::int from public.availability_blocks) >= 1,
   'an admin still reads every booking and every block');
+
+-- Storage reads photos by name only: each object it signs costs one probe of its listing's primary key, and its folder
+-- listings (which narrow by lower(name), a condition no index serves under row-level security) read no object at all.
+select tests.act_as_owner();
+insert into storage.objects (bucket_id, name)
+select 'property-photos', tests.property('loft') || '/' || gen_random_uuid() || '.jpg' from generate_series(1, 3);
+create function pg_temp.plan(statement text) returns jsonb
+language plpgsql as $$
+declare
+  plan jsonb;
+begin
+  execute 'explain (analyze, format json) ' || statement into plan;
+  return plan;
+end $$;
+-- How often the plan's scans of storage.objects ran (0: never started).
+create function pg_temp.object_scans(statement text) returns int
+language sql as $$
+  select coalesce(sum((n ->> 'Actual Loops')::int), 0)::int
+    from jsonb_path_query(pg_temp.plan(statement), 'strict $.** ? (@."Relation Name" == "objects")') n
+$$;
+-- Storage's listing step (storage.search's peek), as its list route runs it.
+create temporary view path_folder_peek with (security_invoker = true) as
+  select o.name from storage.objects o
+   where o.bucket_id = 'property-photos' and lower(o.name) collate "C" >= lower(tests.property('loft')::text) collate "C"
+   order by lower(o.name) collate "C" limit 1;
+grant select on path_folder_peek to anon, authenticated;
+select tests.act_as_anon();
+select set_config('storage.operation', 'storage.object.sign', true);
+-- The listing probe is a per-object subplan reading by id (on this small database the planner may take another
+-- index that has id; at bench scale it takes the primary key: docs/search.md), never a hash or a join of every listing.
+select ok((select bool_and(n ->> 'Parent Relationship' = 'SubPlan' and n ->> 'Subplan Name' not like 'hashed%'
+                           and n ->> 'Index Cond' like '%(id = %') and count(*) = 1
+             from jsonb_path_query(pg_temp.plan(format('select name from storage.objects where bucket_id = %L and name = %L',
+                     'property-photos', (select name from storage.objects where name like tests.property('loft') || '/%' limit 1))),
+                   'strict $.** ? (@."Relation Name" == "properties")') n),
+  'Storage checks a photo it signs with one probe of its listing by id');
+select tests.act_as(tests.user('path-host'));
+select ok(pg_temp.object_scans('select * from path_folder_peek') > 0
+          and (select count(*) from storage.search(tests.property('loft') || '/', 'property-photos', 100, 2)) = 3,
+  'outside a list route, Storage''s folder listing reads objects (the checks below can fail)');
+select set_config('storage.operation', 'storage.object.list', true);
+select is(pg_temp.object_scans('select * from path_folder_peek'), 0,
+  'in a list route it never starts a scan of storage.objects, not even for the host of the folder');
+select is((select count(*)::int from storage.search(tests.property('loft') || '/', 'property-photos', 100, 2)), 0,
+  'and storage.search lists nothing');
 reset enable_seqscan;
 
 -- Private helpers -------------------------------------------------------------------------------------------------

@@ -105,11 +105,16 @@ export function createStorageApi({ dbUrl, dir = null }) {
     return claims;
   }
 
-  /** Runs `work` in one transaction as the caller's role with the caller's claims, as Storage does. */
-  async function asCaller(claims, work) {
+  /**
+   * Runs `work` in one transaction as the caller's role with the caller's claims and the route's operation name
+   * (`storage.operation`, which policies read through storage.operation()), as Storage does
+   * (src/internal/database/postgres/scope.ts; names from src/http/routes/operations.ts).
+   */
+  async function asCaller(claims, operation, work) {
     return sql.begin(async (tx) => {
       await tx.unsafe(`set local role ${claims.role}`);
-      await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true), set_config('request.jwt.claim.sub', ${claims.sub ?? ''}, true)`;
+      await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true), set_config('request.jwt.claim.sub', ${claims.sub ?? ''}, true),
+                      set_config('storage.operation', ${operation}, true)`;
       return work(tx);
     });
   }
@@ -152,7 +157,7 @@ export function createStorageApi({ dbUrl, dir = null }) {
     const owner = claims.role === 'authenticated' ? claims.sub : null;
     const upsert = method === 'PUT' || String(req.headers['x-upsert']) === 'true';
     const id = randomUUID();
-    await asCaller(claims, async (tx) => {
+    await asCaller(claims, method === 'PUT' ? 'storage.object.upload_update' : 'storage.object.upload', async (tx) => {
       try {
         if (method === 'PUT') {
           const updated = await tx`
@@ -200,7 +205,7 @@ export function createStorageApi({ dbUrl, dir = null }) {
   async function signOne(req, res, bucketId, name) {
     const claims = await callerClaims(req);
     const expiresIn = expiry(await readJsonBody(req));
-    const found = await asCaller(claims, (tx) => tx`select name from storage.objects where bucket_id = ${bucketId} and name = ${name}`);
+    const found = await asCaller(claims, 'storage.object.sign', (tx) => tx`select name from storage.objects where bucket_id = ${bucketId} and name = ${name}`);
     if (found.length === 0) throw notFound();
     send(res, 200, { signedURL: await signedUrl(bucketId, name, expiresIn) });
   }
@@ -212,7 +217,7 @@ export function createStorageApi({ dbUrl, dir = null }) {
     if (!Array.isArray(body.paths) || body.paths.some((path) => typeof path !== 'string')) {
       throw new StorageError(400, 'InvalidRequest', 'paths must be an array of strings');
     }
-    const visible = new Set((await asCaller(claims, (tx) =>
+    const visible = new Set((await asCaller(claims, 'storage.object.sign_many', (tx) =>
       tx`select name from storage.objects where bucket_id = ${bucketId} and name = any (${body.paths}::text[])`)).map((row) => row.name));
     send(res, 200, await Promise.all(body.paths.map(async (path) => (visible.has(path)
       ? { error: null, path, signedURL: await signedUrl(bucketId, path, expiresIn) }
@@ -245,7 +250,7 @@ export function createStorageApi({ dbUrl, dir = null }) {
 
   async function download(req, res, bucketId, name) {
     const claims = await callerClaims(req);
-    const [object] = await asCaller(claims, (tx) =>
+    const [object] = await asCaller(claims, 'storage.object.get_authenticated', (tx) =>
       tx`select name, metadata, updated_at from storage.objects where bucket_id = ${bucketId} and name = ${name}`);
     const bytes = object && files.get(`${bucketId}/${name}`);
     if (!bytes) throw notFound();
@@ -262,7 +267,7 @@ export function createStorageApi({ dbUrl, dir = null }) {
     const escape = (text) => (column === 'name' ? text : text.replace(/[\\%_]/g, (c) => `\\${c}`));
     // Storage takes the prefix as a folder (src/storage/object.ts searchObjects).
     const prefix = escape(body.prefix.length > 0 && !body.prefix.endsWith('/') ? `${body.prefix}/` : body.prefix);
-    const rows = await asCaller(claims, (tx) => tx`
+    const rows = await asCaller(claims, 'storage.object.list', (tx) => tx`
       select * from storage.search(${prefix}, ${bucketId}, ${body.limit || 100}, ${(prefix + escape(search)).split('/').length},
                                    ${body.offset || 0}, ${escape(search)}, ${column}, ${body.sortBy?.order ?? 'asc'})`);
     send(res, 200, rows);
@@ -275,7 +280,7 @@ export function createStorageApi({ dbUrl, dir = null }) {
       throw new StorageError(400, 'InvalidRequest', 'body must have required property \'prefixes\'');
     }
     if (body.prefixes.length > MAX_DELETE) throw new StorageError(400, 'InvalidRequest', `at most ${MAX_DELETE} objects per request`);
-    const removed = await asCaller(claims, async (tx) => {
+    const removed = await asCaller(claims, 'storage.object.delete_many', async (tx) => {
       await tx`select set_config('storage.allow_delete_query', 'true', true)`;
       const rows = await tx`
         delete from storage.objects where bucket_id = ${bucketId} and name = any (${body.prefixes}::text[])
