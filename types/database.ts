@@ -863,7 +863,7 @@ isOneToOne: false
       } }
           }
           Enums: {
-            "booking_status": "awaiting_host"|"pending_payment"|"confirmed"|"declined"|"expired"|"cancelled"|"completed","cancellation_policy": "flexible"|"moderate"|"strict","listing_status": "draft"|"published"|"archived","notification_kind": "booking_requested"|"booking_accepted"|"booking_declined"|"booking_expired"|"booking_confirmed"|"booking_cancelled"|"payment_failed"|"message_unread"|"review_window_opened"|"review_published","payment_outcome": "confirmed"|"already_confirmed"|"amount_mismatch"|"hold_expired"|"cancelled"|"not_found","property_type": "apartment"|"house"|"cabin"|"room"|"villa"|"loft"|"cottage"|"other","review_direction": "guest_to_host"|"host_to_guest"
+            "booking_status": "awaiting_host"|"pending_payment"|"confirmed"|"declined"|"expired"|"cancelled"|"completed","cancellation_policy": "flexible"|"moderate"|"strict","listing_status": "draft"|"published"|"archived","notification_kind": "booking_requested"|"booking_accepted"|"booking_declined"|"booking_expired"|"booking_confirmed"|"booking_cancelled"|"payment_failed"|"message_unread"|"review_window_opened"|"review_published"|"calendar_conflict","payment_outcome": "confirmed"|"already_confirmed"|"amount_mismatch"|"hold_expired"|"cancelled"|"not_found","property_type": "apartment"|"house"|"cabin"|"room"|"villa"|"loft"|"cottage"|"other","review_direction": "guest_to_host"|"host_to_guest"
           }
           CompositeTypes: {
             "calendar_feed_link": {
@@ -985,7 +985,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "booking_status": ["awaiting_host", "pending_payment", "confirmed", "declined", "expired", "cancelled", "completed"],"cancellation_policy": ["flexible", "moderate", "strict"],"listing_status": ["draft", "published", "archived"],"notification_kind": ["booking_requested", "booking_accepted", "booking_declined", "booking_expired", "booking_confirmed", "booking_cancelled", "payment_failed", "message_unread", "review_window_opened", "review_published"],"payment_outcome": ["confirmed", "already_confirmed", "amount_mismatch", "hold_expired", "cancelled", "not_found"],"property_type": ["apartment", "house", "cabin", "room", "villa", "loft", "cottage", "other"],"review_direction": ["guest_to_host", "host_to_guest"]
+            "booking_status": ["awaiting_host", "pending_payment", "confirmed", "declined", "expired", "cancelled", "completed"],"cancellation_policy": ["flexible", "moderate", "strict"],"listing_status": ["draft", "published", "archived"],"notification_kind": ["booking_requested", "booking_accepted", "booking_declined", "booking_expired", "booking_confirmed", "booking_cancelled", "payment_failed", "message_unread", "review_window_opened", "review_published", "calendar_conflict"],"payment_outcome": ["confirmed", "already_confirmed", "amount_mismatch", "hold_expired", "cancelled", "not_found"],"property_type": ["apartment", "house", "cabin", "room", "villa", "loft", "cottage", "other"],"review_direction": ["guest_to_host", "host_to_guest"]
           }
         }
 } as const

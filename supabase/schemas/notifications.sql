@@ -3,8 +3,9 @@
 -- Rules enforced here:
 --   * the database writes notifications, in the transaction of the event, by triggers: a booking requested (host),
 --     accepted, declined (guest), expired, confirmed, cancelled (both sides, with the refund), a payment failed
---     (guest), a review window opened (both, when the stay completes), a review published (its subject); and by the
---     job private.notify_unread_messages() for a message left unread for some minutes (default 10);
+--     (guest), a review window opened (both, when the stay completes), a review published (its subject), an
+--     imported calendar's event over a booking here (the listing's host: a calendar conflict, told once when it is
+--     recorded); and by the job private.notify_unread_messages() for a message left unread for some minutes (default 10);
 --   * a member reads only their own notifications and marks them read (mark_notifications_read); nobody else
 --     writes them;
 --   * a notification carries only the two parties' own booking data (listing, local dates, amounts in the
@@ -19,7 +20,8 @@
 
 create type public.notification_kind as enum (
   'booking_requested', 'booking_accepted', 'booking_declined', 'booking_expired', 'booking_confirmed',
-  'booking_cancelled', 'payment_failed', 'message_unread', 'review_window_opened', 'review_published'
+  'booking_cancelled', 'payment_failed', 'message_unread', 'review_window_opened', 'review_published',
+  'calendar_conflict'
 );
 comment on type public.notification_kind is 'What a notification is about.';
 
@@ -150,6 +152,11 @@ begin
     when 'review_published' then
       subject := 'You have a new review';
       text_body := format('A review of your stay at %s, %s, is now published.', title, stay);
+    when 'calendar_conflict' then
+      subject := format('Calendar conflict at %s', title);
+      text_body := format('Your calendar "%s" from another platform has an event over %s at %s, booked here by %s. '
+                          'The booking here stands; settle the other platform''s reservation there.',
+                          coalesce(data ->> 'calendar_name', 'imported'), stay, title, other);
   end case;
 end
 $$;
@@ -279,6 +286,25 @@ end
 $$;
 comment on function private.notify_review_published() is 'Trigger: tells a review''s subject it was published.';
 
+create function private.notify_calendar_conflict() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  booking public.bookings;
+begin
+  select b.* into booking from public.bookings b where b.id = new.booking_id;
+  perform private.notify(booking.host_id, 'calendar_conflict', booking.id, null,
+    private.booking_notice(booking, booking.host_id)
+    || pg_catalog.jsonb_build_object('calendar_name', (select f.name from public.external_calendars f where f.id = new.external_calendar_id),
+                                     'conflict_nights', pg_catalog.jsonb_build_array(lower(new.nights), upper(new.nights))));
+  return null;
+end
+$$;
+comment on function private.notify_calendar_conflict() is
+  'Trigger: tells the listing''s host once that an imported calendar''s event overlaps a booking here.';
+
 -- Job: a party with unread messages older than `after` (and none notified since the last message) is told once.
 create function private.notify_unread_messages(after interval default interval '10 minutes') returns integer
 language plpgsql
@@ -406,6 +432,8 @@ create trigger payments_notify_failed after update of status on payments.payment
   for each row execute function private.notify_payment_failed();
 create trigger reviews_notify_published after update of published_at on public.reviews
   for each row execute function private.notify_review_published();
+create trigger calendar_conflicts_notify after insert on public.calendar_conflicts
+  for each row execute function private.notify_calendar_conflict();
 create trigger notification_preferences_touch_updated_at before update on public.notification_preferences
   for each row execute function private.touch_updated_at();
 
@@ -414,7 +442,7 @@ create trigger notification_preferences_touch_updated_at before update on public
 revoke all on function private.format_money(bigint, text), private.format_day(date),
   private.render_email(public.notification_kind, jsonb), private.notify(uuid, public.notification_kind, uuid, uuid, jsonb),
   private.booking_notice(public.bookings, uuid), private.notify_booking_change(), private.notify_payment_failed(),
-  private.notify_review_published(), private.notify_unread_messages(interval), private.claim_email(integer),
+  private.notify_review_published(), private.notify_calendar_conflict(), private.notify_unread_messages(interval), private.claim_email(integer),
   private.complete_email(uuid, text, boolean), private.fail_email(uuid, text, boolean), private.resend_unsent_emails()
   from public, anon, authenticated, service_role;
 grant execute on function private.notify_unread_messages(interval), private.claim_email(integer),

@@ -2,7 +2,7 @@
 -- export feed behind a secret token.
 begin;
 set local search_path = extensions, public;
-select plan(79);
+select plan(81);
 
 select tests.create_user('hana');   -- host
 select tests.create_user('omar');   -- another host
@@ -189,9 +189,17 @@ select is(pg_temp.imported('Sync loft'), '68..70 73..75', 'the rest of the event
 select is((select format('%s %s %s', event_uid, pg_temp.rel(nights), case when resolved_at is null then 'open' else 'resolved' end) from public.calendar_conflicts
            where booking_id = tests.booking('stay')),
   'clash@airbnb.com 70..73 open', 'the conflict names the event, the booking and the nights both claim');
+select pg_temp.apply('airbnb', jsonb_build_array(pg_temp.all_day('clash@airbnb.com', 68, 75)));
 select tests.act_as(tests.user('hana'));
 select is((select count(*)::int from public.calendar_conflicts where property_id = tests.property('Sync loft')), 1,
   'the host sees the conflicts of their listing');
+select is((select format('%s: %s, %s', n.kind, n.data ->> 'calendar_name', (n.data -> 'conflict_nights' = jsonb_build_array(pg_temp.d(70), pg_temp.d(73)))::text)
+             from public.notifications n where n.kind = 'calendar_conflict' and n.booking_id = tests.booking('stay')),
+  'calendar_conflict: Airbnb, true', 'the host is notified of the conflict once, with the feed and the nights, however often the feed syncs');
+select tests.act_as_owner();
+select is((select count(*)::int from private.email_outbox o join public.notifications n on n.id = o.notification_id
+            where n.kind = 'calendar_conflict' and o.recipient_id = tests.user('hana') and o.subject like 'Calendar conflict at %'),
+  1, 'and by e-mail');
 select tests.act_as(tests.user('omar'));
 select is((select count(*)::int from public.calendar_conflicts), 0, 'nobody else sees them');
 select tests.act_as(tests.user('gus'));
