@@ -17,7 +17,8 @@
 --     PT409 / hints conversation_limit_reached and message_rate_limited;
 --   * each new message is broadcast (realtime.send, private) on the topic conversation:<id>; the policy on
 --     realtime.messages lets only the conversation's two parties join that topic;
---   * erasing a member removes the bodies they wrote and what was kept of them; the thread stays readable to the
+--   * erasing a member removes the bodies they wrote and what was kept of them (originals, broadcast copies in
+--     realtime.messages); the thread stays readable to the
 --     other party, the erased one reading as "former member".
 
 -- Tables ---------------------------------------------------------------------------------------------------------
@@ -378,10 +379,14 @@ begin
   update public.messages m set body = null, masked = false, sender_id = null where m.sender_id = old.id;
   update public.conversations c set last_message_body = null, last_message_sender_id = null
    where old.id in (c.guest_id, c.host_id) and c.last_message_sender_id = old.id;
+  -- The broadcast copies of what they wrote (Realtime keeps its messages for days): by topic, then sender.
+  delete from realtime.messages r
+   where r.topic in (select 'conversation:' || c.id::text from public.conversations c where old.id in (c.guest_id, c.host_id))
+     and r.payload ->> 'sender_id' = old.id::text;
   return old;
 end
 $$;
-comment on function private.forget_member_messages() is 'Trigger: an erased member''s message bodies (and originals) are removed; the threads stay for the other party.';
+comment on function private.forget_member_messages() is 'Trigger: an erased member''s message bodies (their originals and broadcast copies too) are removed; the threads stay for the other party.';
 
 -- Views ----------------------------------------------------------------------------------------------------------
 

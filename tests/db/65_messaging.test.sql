@@ -2,7 +2,7 @@
 -- masked until a confirmed booking; spam limits; erasure; Realtime broadcast and who may join its topic.
 begin;
 set local search_path = extensions, public;
-select plan(52);
+select plan(53);
 
 select tests.create_user('hana');   -- host
 select tests.create_user('gus');    -- guest
@@ -177,6 +177,10 @@ select tests.act_as_owner();
 select is((select count(*)::integer from private.message_originals o join public.messages m on m.id = o.message_id
             where m.conversation_id = tests.fixture('conversation', 'gus_loft')), 0,
   'the originals of the erased member''s masked messages are gone');
+select is((select format('%s from the erased member, %s from the other party', count(*) filter (where payload ->> 'sender_id' = tests.user('gus')::text),
+                         count(*) filter (where payload ->> 'sender_id' = tests.user('hana')::text))
+             from realtime.messages where topic = 'conversation:' || tests.fixture('conversation', 'gus_loft')),
+  '0 from the erased member, 2 from the other party', 'so are the Realtime broadcast copies of what they wrote (the other party''s stay)');
 
 select * from finish();
 rollback;
