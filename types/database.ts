@@ -581,6 +581,9 @@ isOneToOne: false
 "confirm_booking_payment":
 { Args: { "amount_cents": number,"booking_id": string,"currency": string }; Returns: Database["public"]['Enums']["payment_outcome"]
                            },
+"erase_member":
+{ Args: { "member_id": string }; Returns: Json
+                           },
 "hide_review":
 { Args: { "reason": string,"review_id": string }; Returns: {
               "accuracy": number | null,

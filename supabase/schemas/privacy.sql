@@ -115,6 +115,20 @@ $$;
 comment on function private.erase_member(uuid) is
   'Erases a member on request (service role): deletes the auth user; the trigger detaches what must be kept. Returns what it did.';
 
+-- An admin's erasure (a member's request reached support): the same, at aal2 only.
+create function public.erase_member(member_id uuid) returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.require_admin();
+  return private.erase_member(member_id);
+end
+$$;
+comment on function public.erase_member(uuid) is
+  'Erases a member on request, for an admin at aal2 (42501 not_admin / mfa_required otherwise): private.erase_member.';
+
 create function private.prune_stripe_events(older_than interval default interval '90 days') returns integer
 language sql
 security definer
@@ -266,6 +280,8 @@ create trigger profiles_forget_member before delete on public.profiles
 
 -- Grants ---------------------------------------------------------------------------------------------------------
 
+revoke all on function public.erase_member(uuid) from public, anon;
+grant execute on function public.erase_member(uuid) to authenticated;
 revoke all on function private.forget_member(), private.erase_member(uuid), private.prune_stripe_events(interval),
   private.prune_outbox(interval), private.orphaned_photo_files(interval) from public, anon, authenticated;
 grant execute on function private.erase_member(uuid), private.prune_stripe_events(interval),

@@ -2,7 +2,7 @@
 -- their retention says and nothing else.
 begin;
 set local search_path = extensions, public;
-select plan(47);
+select plan(53);
 
 select tests.create_user('hana');     -- host
 select tests.create_user('gus');      -- guest to be erased
@@ -45,6 +45,23 @@ select tests.refuses($$ select private.erase_member(gen_random_uuid()) $$, 'PT40
 select tests.act_as(tests.user('gus'));
 select throws_ok($$ select private.erase_member(tests.user('mei')) $$, '42501', null, 'a member cannot erase anyone');
 select tests.act_as_owner();
+-- An admin erases through public.erase_member, with a second factor only.
+select tests.create_user('tilly');
+select tests.create_admin('privacy-admin');
+select tests.act_as(tests.user('gus'));
+select tests.refuses($$ select public.erase_member(tests.user('tilly')) $$, '42501', 'not_admin', 'a member cannot erase anyone through the admin RPC');
+select tests.act_as(tests.user('privacy-admin'));
+select tests.refuses($$ select public.erase_member(tests.user('tilly')) $$, '42501', 'mfa_required',
+  'an admin whose session has no second factor (aal1) cannot erase a member');
+select tests.act_as_anon();
+select throws_ok($$ select public.erase_member(tests.user('tilly')) $$, '42501', null, 'anon cannot call it');
+select tests.act_as_owner();
+select ok(exists (select 1 from auth.users where id = tests.user('tilly')), 'the refused erasures left the member in place');
+select tests.act_as(tests.user('privacy-admin'), aal => 'aal2');
+select is(public.erase_member(tests.user('tilly')) ?& array['listings_archived', 'bookings_detached', 'reviews_detached'], true,
+  'an admin at aal2 erases a member and reads what was detached');
+select tests.act_as_owner();
+select ok(not exists (select 1 from auth.users where id = tests.user('tilly')), 'the member is gone');
 
 -- Erasing a guest ---------------------------------------------------------------------------------------------------
 select is(private.erase_member(tests.user('gus')),
@@ -76,7 +93,8 @@ select is(array(select (kind, reason, customer_id, booking_id, amount_cents, sta
   'erasing a member queues one deletion of their Stripe Customer in the payments outbox');
 select is((select count(*)::int from payments.stripe_customers where user_id = tests.user('gus')), 0, 'their Stripe Customer link is gone');
 -- Counted in this transaction (erased_at is its now()): other tests erase members through the Auth admin API.
-select is((select count(*)::int from private.erasures where erased_at = now()), 1, 'the erasure is recorded, without the member''s id');
+select is((select count(*)::int from private.erasures where erased_at = now()), 2,
+  'each erasure is recorded (the admin''s above and this one), without the member''s id');
 
 -- Erasing a host ------------------------------------------------------------------------------------------------------
 select tests.act_as(tests.user('hana'));
