@@ -1,6 +1,7 @@
-// A listing's exact place through the real PostgREST: anon and an unrelated member read every table and view of the
-// API (listed from the catalogue, so a table added later is covered) and call every read RPC (listed likewise), and
-// nothing they get back holds the listing's address, its postal code, or a coordinate pair within 100 m of its exact
+// A listing's exact place through the real PostgREST and the Storage API: anon and an unrelated member read every
+// table and view of the API (listed from the catalogue, so a table added later is covered), call every read RPC
+// (listed likewise), and read the listing's photos as a frontend does (Storage's list, signed URLs and the files they
+// serve, with their headers), and nothing they get back holds the listing's address, its postal code, or a coordinate pair within 100 m of its exact
 // point; the host and a guest with a confirmed booking read the exact place, guests with only an unpaid or a cancelled
 // booking do not.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,8 @@ let pendingGuest: TestUser;
 let cancelledGuest: TestUser;
 let stranger: TestUser;
 let listing: string;
+let photoPath: string;
+const bucket = 'property-photos';
 
 function metresBetween(a: Point, b: Point): number {
   const radians = (degrees: number) => (degrees * Math.PI) / 180;
@@ -111,6 +114,17 @@ async function everythingReadableBy(client: Client): Promise<Record<string, unkn
   // The listing with everything PostgREST can embed from it.
   const { data, error } = await client.from('properties').select('*, property_locations(*)').eq('id', listing);
   answers['properties embedding property_locations'] = { data, error };
+  // Storage: the folder as Storage lists it, the listing's photos signed, and each file as its signed URL serves it.
+  answers['storage list'] = await client.storage.from(bucket).list(listing);
+  const photos = await client.from('property_photos').select('storage_path').eq('property_id', listing);
+  const signed = await client.storage.from(bucket).createSignedUrls((photos.data ?? []).map((row) => row.storage_path), 60);
+  answers['storage createSignedUrls'] = signed;
+  for (const entry of signed.data ?? []) {
+    if (!entry.signedUrl) continue;
+    const file = await fetch(entry.signedUrl);
+    answers[`storage file ${entry.path}`] = { status: file.status, headers: Object.fromEntries(file.headers),
+                                              body: Buffer.from(await file.arrayBuffer()).toString('latin1') };
+  }
   const calls = rpcCalls();
   for (const name of await readRpcs()) {
     for (const args of calls[name] ?? []) {
@@ -129,6 +143,13 @@ beforeAll(async () => {
   cancelledGuest = await createUser('place-cancelled-guest');
   stranger = await createUser('place-stranger');
   listing = await createListing(host.id, { title: `Hidden ${tag} loft`, ...exact, ...address });
+
+  // A photo, uploaded as the frontend does (a random name, then its row).
+  photoPath = `${listing}/${crypto.randomUUID()}.jpg`;
+  const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0xff, 0xd9]);
+  const uploaded = await clientAs(host).storage.from(bucket).upload(photoPath, jpeg, { contentType: 'image/jpeg' });
+  expect(uploaded.error).toBeNull();
+  expect((await clientAs(host).from('property_photos').insert({ property_id: listing, storage_path: photoPath, position: 0 })).error).toBeNull();
 
   const booked = await clientAs(confirmedGuest).rpc('request_booking', { property_id: listing, check_in: daysFromToday(10), check_out: daysFromToday(12), guests: 1 });
   expect(booked.error).toBeNull();
@@ -185,6 +206,8 @@ describe('the exact place of a listing', () => {
     it(`appears nowhere ${who} reads: every table, view and read RPC`, async () => {
       const answers = await everythingReadableBy(client());
       expect(Object.keys(answers)).toContain('table property_locations');
+      // The photo is read (a published listing's), so its object and file were checked.
+      expect((answers[`storage file ${photoPath}`] as { status: number }).status).toBe(200);
       expect(Object.keys(answers).some((key) => key.startsWith('rpc search_properties'))).toBe(true);
       // The search does find the listing, by its public point.
       const near = answers[`rpc search_properties ${JSON.stringify(rpcCalls().search_properties![0])}`] as { data: { id: string }[] };
