@@ -1,7 +1,8 @@
 -- Privacy and retention: forgetting a member, and jobs that keep the database lean.
 --
 -- Rules enforced here:
---   * erasing a member (deleting their auth user, through Supabase Auth's admin API or private.erase_member) removes
+--   * erasing a member (deleting their auth user, through Supabase Auth's admin API, private.erase_member for the
+--     service role, or public.erase_member for an admin at aal2) removes
 --     their profile and personal text (booking messages, cancellation reasons they wrote, their Stripe customer
 --     link), archives their listings and deletes their exact locations, and keeps what the law asks to keep (bookings, payments, reviews),
 --     detached from the person: the member columns become null, and a review without an author reads as written
