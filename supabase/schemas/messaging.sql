@@ -14,7 +14,8 @@
 --     kept in private.message_originals, which only admins review (public.message_original);
 --   * spam limits, settings read with current_setting (defaults in private.messaging_limit):
 --     staybase.new_conversations_per_day (default 10) and staybase.messages_per_minute (default 20), refused with
---     PT409 / hints conversation_limit_reached and message_rate_limited;
+--     PT409 / hints conversation_limit_reached and message_rate_limited; exact under concurrency (a member's calls
+--     are counted one at a time, private.lock_member_limits);
 --   * each new message is broadcast (realtime.send, private) on the topic conversation:<id>; the policy on
 --     realtime.messages lets only the conversation's two parties join that topic;
 --   * erasing a member removes the bodies they wrote and what was kept of them (originals, broadcast copies in
@@ -167,6 +168,17 @@ end
 $$;
 comment on function private.post_message(public.conversations, uuid, text) is 'Adds a message (masked when due, original kept for admins) and raises the recipient''s unread count.';
 
+-- A member's spam limits are counted one call at a time: concurrent calls would each count the others' rows as absent.
+-- A transaction-scoped advisory lock per member, taken after any conversation row lock (send_message and
+-- start_conversation lock the conversation first), so the two never wait on each other in opposite orders.
+create function private.lock_member_limits(member uuid) returns void
+language sql
+set search_path = ''
+as $$
+  select pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('staybase.messaging_limits:' || member::text, 0))
+$$;
+comment on function private.lock_member_limits(uuid) is 'Serializes a member''s messaging calls until their transaction ends, so their limits are counted exactly.';
+
 create function private.check_message_rate(sender uuid) returns void
 language plpgsql
 security definer
@@ -175,6 +187,7 @@ as $$
 declare
   allowed integer := private.messaging_limit('messages_per_minute');
 begin
+  perform private.lock_member_limits(sender);
   if (select count(*) from public.messages m
        where m.sender_id = sender and m.created_at > pg_catalog.now() - interval '1 minute') >= allowed then
     raise exception 'you are sending messages too fast: at most % a minute, try again in a minute', allowed
@@ -209,6 +222,7 @@ begin
   select c.* into conversation from public.conversations c
    where c.property_id = property.id and c.guest_id = caller for update;
   if conversation.id is null then
+    perform private.lock_member_limits(caller);
     if (select count(*) from public.conversations c
          where c.guest_id = caller and c.created_at > pg_catalog.now() - interval '1 day') >= allowed then
       raise exception 'you started % conversations today, the most a day: try again tomorrow', allowed
@@ -441,7 +455,7 @@ create trigger profiles_forget_messages before delete on public.profiles
 
 revoke all on function private.messaging_limit(text), private.message_body(text), private.mask_contact_details(text),
   private.have_confirmed_booking(uuid, uuid), private.post_message(public.conversations, uuid, text),
-  private.check_message_rate(uuid), private.conversation_for_party(uuid), private.link_booking_to_conversation(),
+  private.lock_member_limits(uuid), private.check_message_rate(uuid), private.conversation_for_party(uuid), private.link_booking_to_conversation(),
   private.message_body_or_null(text), private.broadcast_message(), private.forget_member_messages()
   from public, anon, authenticated, service_role;
 revoke all on function private.can_join_topic(text) from public, anon;
