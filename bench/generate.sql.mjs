@@ -42,8 +42,6 @@ export const WORDS = [
 // position, so the data set is the same on every run).
 const photoName = (id, i) => `(${id} || '/' || substr(md5(${id} || '/photo-' || ${i}), 1, 8) || '-' || substr(md5(${id} || '/photo-' || ${i}), 9, 4) || '-4' || substr(md5(${id} || '/photo-' || ${i}), 14, 3) || '-8' || substr(md5(${id} || '/photo-' || ${i}), 18, 3) || '-' || substr(md5(${id} || '/photo-' || ${i}), 21, 12) || '.jpg')`;
 const listingId = (j) => `(substr(md5('listing ' || ${j}), 1, 8) || '-' || substr(md5('listing ' || ${j}), 9, 4) || '-4' || substr(md5('listing ' || ${j}), 14, 3) || '-8000-' || lpad(${j}::text, 12, '0'))::uuid`;
-/** The listings of the batch [from, to), by the number in the last 12 digits of their ids (a scan of the table). */
-const inBatch = (column, from, to) => `right(${column}::text, 12)::int between ${from} and ${to - 1}`;
 /** The published listings of the batch [from, to), read by primary key. */
 const batchListings = (from, to) => `generate_series(${from}, ${to - 1}) j join public.properties p on p.id = ${listingId('j')} and p.status = 'published'`;
 
@@ -66,16 +64,10 @@ alter table bench.city add column time_zone text;
 update bench.city set time_zone = case when round(longitude / 15) = 0 then 'Etc/GMT'
   when round(longitude / 15) > 0 then 'Etc/GMT-' || round(longitude / 15)::int else 'Etc/GMT+' || (-round(longitude / 15))::int end;
 create table bench.word as select ordinality::int - 1 as n, w from unnest(array[${WORDS.map((w) => `'${w}'`).join(',')}]) with ordinality w;
--- Listing j's exact place, a function of j alone (near its city: the sum of three uniform draws, ~10 km), so that the
--- listing's public point and its location row are written from the same point by two set-based statements.
+-- bench.unit(j, k): a uniform draw in [0, 1) that depends on j and k alone (listing j's exact place is near its city:
+-- the sum of three such draws, ~10 km; see listings()).
 create function bench.unit(j bigint, k integer) returns float8
 language sql immutable as $$ select ('x' || substr(md5(j || ':' || k), 1, 8))::bit(32)::bigint / 4294967296.0 $$;
-create function bench.exact_point(j bigint, out latitude float8, out longitude float8)
-language sql stable as $$
-  select least(89.9, greatest(-89.9, c.latitude + (bench.unit(j, 1) + bench.unit(j, 2) + bench.unit(j, 3) - 1.5) * 0.09))::float8,
-         ((c.longitude + (bench.unit(j, 4) + bench.unit(j, 5) + bench.unit(j, 6) - 1.5) * 0.09 / cos(radians(c.latitude)) + 540)::numeric % 360 - 180)::float8
-    from bench.city c where c.n = j % ${CITIES}
-$$;
 `;
 
 export const users = () => `
@@ -91,7 +83,12 @@ from generate_series(0, ${HOSTS + GUESTS - 1}) i;
 export function listings(from, to) {
   return `
 select setseed(${(from / LISTINGS).toFixed(6)});
-with listing as (
+with point as materialized (
+  -- Each listing's exact place: its public point and its location row are written from it.
+  select j, least(89.9, greatest(-89.9, c.latitude + (bench.unit(j, 1) + bench.unit(j, 2) + bench.unit(j, 3) - 1.5) * 0.09))::float8 as latitude,
+         ((c.longitude + (bench.unit(j, 4) + bench.unit(j, 5) + bench.unit(j, 6) - 1.5) * 0.09 / cos(radians(c.latitude)) + 540)::numeric % 360 - 180)::float8 as longitude
+  from generate_series(${from}, ${to - 1}) j join bench.city c on c.n = j % ${CITIES}
+), listing as (
 insert into public.properties (id, host_id, title, description, property_type, status, city, region,
   country_code, latitude, longitude, time_zone, max_guests, bedrooms, beds, bathrooms, nightly_price_cents, currency,
   cleaning_fee_cents, weekly_discount_pct, monthly_discount_pct, min_nights, max_nights, instant_book,
@@ -120,7 +117,7 @@ select ${listingId('j')},
              order by a.code),
        -- the photos below, position 0 first (the statement trigger that derives cover_photo is off during the load)
        ${photoName(`${listingId('j')}::text`, 0)}
-from generate_series(${from}, ${to - 1}) j
+from point e
 cross join lateral (select random() a, random() b, random() c, random() d, random() e, random() f, random() g,
                            random() h, random() i, random() ib, random() k, random() l, random() m, j as jj) r
 cross join lateral (select n, round((3 + r.l * 2) * n)::bigint as total
@@ -131,31 +128,30 @@ join bench.word w1 on w1.n = (j * 7 + 1) % 60 join bench.word w2 on w2.n = (j * 
 join bench.word w3 on w3.n = (j * 17 + 5) % 60 join bench.word w4 on w4.n = (j * 31 + 7) % 60
 join bench.word w5 on w5.n = (j * 37 + 11) % 60 join bench.word w6 on w6.n = (j * 41 + 13) % 60
 join bench.word w7 on w7.n = (j * 43 + 17) % 60 join bench.word w8 on w8.n = (j * 47 + 19) % 60
-cross join lateral bench.exact_point(j) e
 cross join lateral private.public_point(e.latitude, e.longitude) pp
 returning id, host_id, amenity_codes
+), location as (
+-- The exact places (the table only their hosts, admins and confirmed guests read).
+insert into public.property_locations (property_id, address_line, latitude, longitude)
+select ${listingId('e.j')}, (1 + e.j % 200) || ' Bench Street', e.latitude, e.longitude
+from point e
 ), photo as (
 insert into public.property_photos (property_id, storage_path, position)
 select l.id, ${photoName('l.id::text', 'i')}, i
 from listing l cross join generate_series(0, 1) i
-returning property_id, storage_path
 ), photo_object as (
 -- Their files in Storage: the storage.objects rows the Storage API writes on upload (owner: the host).
+-- (Named from the listing as the photos are, not joined to them: the planner expects one row of each CTE.)
 insert into storage.objects (bucket_id, name, owner, owner_id, metadata)
-select 'property-photos', ph.storage_path, l.host_id, l.host_id::text,
+select 'property-photos', ${photoName('l.id::text', 'i')}, l.host_id, l.host_id::text,
        '{"mimetype": "image/jpeg", "size": 245760, "cacheControl": "max-age=3600"}'::jsonb
-from photo ph join listing l on l.id = ph.property_id
+from listing l cross join generate_series(0, 1) i
 )
 -- The same amenity sets as rows (the statement trigger that derives amenity_codes is off during the load).
 insert into public.property_amenities (property_id, amenity_code)
 select l.id, code
 from listing l cross join unnest(l.amenity_codes) code;
 
--- The exact places (the table only their hosts, admins and confirmed guests read).
-insert into public.property_locations (property_id, address_line, latitude, longitude)
-select ${listingId('j')}, (1 + j % 200) || ' Bench Street', e.latitude, e.longitude
-from generate_series(${from}, ${to - 1}) j
-cross join lateral bench.exact_point(j) e;
 `;
 }
 
@@ -232,13 +228,31 @@ export const HOST_REVIEWS = 0.6;
 
 // One batch of reviewed past stays for the listings [from, to): completed bookings over the last two years (the
 // most recent ended two days ago, so some reviews are still double-blind), their claims, and their reviews,
-// published as submit_review and the job would have published them; 0.5% hidden by an admin. In load mode the
-// reviews' row triggers are off: their states are inserted set-based right after, and their public projection is
-// written by the reviews chapter's own private.project_reviews. The listings' rating columns stay as the listings
-// step made them (a longer history than these stays).
+// published as submit_review and the job would have published them; 0.5% hidden by an admin. One statement of
+// data-modifying CTEs writes them all from the batch's own rows (no table is scanned, so a batch costs the same at
+// any size); the stays are priced once per stay's dates, like the bookings above. In load mode the reviews' row
+// triggers are off: their states are inserted beside them, and their public projection is written by the reviews
+// chapter's own private.project_reviews. The listings' rating columns stay as the listings step made them (a longer
+// history than these stays).
 export function reviews(from, to) {
   return `
 select setseed(${(0.25 + from / LISTINGS / 4).toFixed(6)});
+create temporary table past_stay as
+  select p.id as property_id, p.host_id, p.cancellation_policy, p.time_zone,
+         ('b0000000-0000-4000-8000-' || lpad((${HOSTS} + (random() * ${GUESTS - 1})::int)::text, 12, '0'))::uuid as guest_id,
+         b.check_in, b.check_in + b.nights as check_out
+  from ${batchListings(from, to)}
+  cross join generate_series(0, 1) k
+  cross join lateral (select current_date - 2 - 6 - k * 400 - (random() * 380)::int as check_in,
+                             2 + (random() * 4)::int as nights, k as kk, p.id as pid) b
+  where k = 0 or hashtext(p.id::text) % 2 = 0;
+analyze past_stay;
+create temporary table batch_review (id uuid);
+with quote as materialized (
+  select q.property_id, d.check_in, d.check_out, q.quote
+  from (select check_in, check_out, array_agg(property_id) as ids from past_stay group by check_in, check_out) d
+  cross join lateral private.price_stays(d.ids, d.check_in, d.check_out) q
+), booking as (
 insert into public.bookings (property_id, guest_id, host_id, check_in, check_out, guests, status, currency, nightly,
   accommodation_cents, discount_cents, cleaning_fee_cents, service_fee_cents, total_cents, host_fee_cents,
   host_payout_cents, cancellation_policy, time_zone, check_in_at, check_out_at, confirmed_at, created_at)
@@ -247,24 +261,17 @@ select s.property_id, s.guest_id, s.host_id, s.check_in, s.check_out, 1, 'comple
        (q.quote).total_cents, (q.quote).host_fee_cents, (q.quote).host_payout_cents, s.cancellation_policy, s.time_zone,
        (s.check_in + time '15:00') at time zone s.time_zone, (s.check_out + time '11:00') at time zone s.time_zone,
        (s.check_in - 20 + time '12:00') at time zone s.time_zone, (s.check_in - 20 + time '12:00') at time zone s.time_zone
-from (
-  select p.id as property_id, p.host_id, p.cancellation_policy, p.time_zone,
-         ('b0000000-0000-4000-8000-' || lpad((${HOSTS} + (random() * ${GUESTS - 1})::int)::text, 12, '0'))::uuid as guest_id,
-         b.check_in, b.check_in + b.nights as check_out
-  from public.properties p
-  cross join generate_series(0, 1) k
-  cross join lateral (select current_date - 2 - 6 - k * 400 - (random() * 380)::int as check_in,
-                             2 + (random() * 4)::int as nights, k as kk, p.id as pid) b
-  where p.status = 'published' and (k = 0 or hashtext(p.id::text) % 2 = 0)
-    and ${inBatch('p.id', from, to)}
-) s
-cross join lateral private.price_stays(array[s.property_id], s.check_in, s.check_out) q;
-
+from past_stay s join quote q using (property_id, check_in, check_out)
+returning *
+), claim as (
 insert into private.calendar_claims (property_id, nights, booking_id)
 select b.property_id, daterange(b.check_in, b.check_out), b.id
-from public.bookings b
-where b.status = 'completed' and ${inBatch('b.property_id', from, to)};
-
+from booking b
+), stay as materialized (
+  select b.*, random() < ${GUEST_REVIEWS} as guest_writes, random() < ${HOST_REVIEWS} as host_writes,
+         private.review_window_closes_at(b.check_out_at, b.time_zone) as closes
+  from booking b
+), review as (
 insert into public.reviews (booking_id, author_id, subject_id, property_id, direction, rating, comment, cleanliness,
   accuracy, communication, location, check_in, value, published_at, created_at)
 select st.id, case when sd.direction = 'guest_to_host' then st.guest_id else st.host_id end,
@@ -282,12 +289,7 @@ select st.id, case when sd.direction = 'guest_to_host' then st.guest_id else st.
        case when st.guest_writes and st.host_writes then least(st.check_out_at + interval '3 days', now())
             when st.closes <= now() then st.closes end,
        least(st.check_out_at + sd.after, now())
-from (
-  select b.*, random() < ${GUEST_REVIEWS} as guest_writes, random() < ${HOST_REVIEWS} as host_writes,
-         private.review_window_closes_at(b.check_out_at, b.time_zone) as closes
-  from public.bookings b
-  where b.status = 'completed' and ${inBatch('b.property_id', from, to)}
-) st
+from stay st
 cross join lateral (
   select 'guest_to_host'::public.review_direction as direction, 3 + (random() * 2)::int as rating, random() as roll,
          interval '1 day' as after, st.id as sid
@@ -295,16 +297,18 @@ cross join lateral (
   union all
   select 'host_to_guest', 3 + (random() * 2)::int, random(), interval '2 days', st.id
   where st.host_writes
-) sd;
-
+) sd
+returning id, booking_id, created_at
+), state as (
 -- Their states, as the insert trigger would have opened them (the window frozen from the booking); a few hidden.
 insert into private.review_states (review_id, window_closes_at, hidden_at, hidden_reason)
-select r.id, private.review_window_closes_at(b.check_out_at, b.time_zone),
+select r.id, st.closes,
        case when hashtext(r.id::text) % 200 = 0 then r.created_at + interval '1 day' end,
        case when hashtext(r.id::text) % 200 = 0 then 'bench: abusive' end
-from public.reviews r join public.bookings b on b.id = r.booking_id
-where ${inBatch('r.property_id', from, to)};
-
-select private.project_reviews(array(select r.id from public.reviews r where ${inBatch('r.property_id', from, to)}));
+from review r join stay st on st.id = r.booking_id
+)
+insert into batch_review select id from review;
+select private.project_reviews(array(select id from batch_review));
+drop table past_stay, batch_review;
 `;
 }

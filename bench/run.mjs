@@ -62,7 +62,8 @@ const loadAtStart = loadavg();
 // build per index, one query per foreign key, instead of an index insert and a lookup per row); the primary keys,
 // unique, check and exclusion constraints stay. The listings and their bookings go in batches, over two connections.
 const LOADED_TABLES = ['public.properties', 'public.property_locations', 'public.property_photos', 'public.property_amenities', 'public.bookings',
-  'private.calendar_claims', 'public.availability_blocks', 'public.conversations', 'public.notifications'];
+  'private.calendar_claims', 'public.availability_blocks', 'public.conversations', 'public.notifications',
+  'public.reviews', 'private.review_states', 'private.public_review_rows', 'storage.objects'];
 let secondaryIndexes = [];
 let foreignKeys = [];
 const steps = [
@@ -144,7 +145,9 @@ for (const [label, statement, weight] of reuse ? [] : steps) {
     await timeStep('batches', () => Promise.all(loaders.map(async (sql) => {
       while (next < statement.length) {
         for (const [batchLabel, text, batchWeight] of statement[next++]) {
-          await sql.unsafe(text).simple();
+          // Each kind's time summed over both connections (connection-seconds, beside the batches' wall time).
+          const kind = `batches: ${batchLabel.replace(/ (for listings )?\d+$/, '')} (connection-seconds)`;
+          await timeStep(kind, () => sql.unsafe(text).simple());
           doneWeight += batchWeight;
           progress(batchLabel);
         }
