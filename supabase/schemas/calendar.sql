@@ -29,7 +29,7 @@ create table public.availability_blocks (
   property_id uuid not null references public.properties (id) on delete cascade,
   start_date date not null,
   end_date date not null,
-  note text not null default '' constraint note_length check (char_length(note) <= 300),
+  note text not null default '' constraint note_length check (private.text_within('note', note, 0, 300)),
   created_at timestamptz not null default now(),
   constraint block_dates_in_order check (start_date < end_date)
 );
@@ -38,10 +38,10 @@ comment on table public.availability_blocks is 'Nights a host closes: [start_dat
 create table public.external_calendars (
   id uuid primary key default gen_random_uuid(),
   property_id uuid not null references public.properties (id) on delete cascade,
-  name text not null constraint external_calendar_name_length check (char_length(name) between 1 and 100),
+  name text not null constraint external_calendar_name_length check (private.text_within('name', name, 1, 100)),
   url text not null
     constraint external_calendar_url_is_http check (url ~* '^https?://[^\s/?#@]+([/?#]\S*)?$')
-    constraint external_calendar_url_length check (char_length(url) <= 2000),
+    constraint external_calendar_url_length check (private.text_within('url', url, 0, 2000)),
   created_at timestamptz not null default now(),
   last_attempted_at timestamptz,
   last_synced_at timestamptz,

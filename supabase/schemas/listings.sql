@@ -42,12 +42,12 @@ comment on table private.time_zones is 'IANA time zone names a listing may use (
 create table public.properties (
   id uuid primary key default gen_random_uuid(),
   host_id uuid default auth.uid() references public.profiles (id) on delete set null,
-  title text not null constraint title_length check (char_length(title) between 3 and 120),
-  description text not null default '' constraint description_length check (char_length(description) <= 5000),
+  title text not null constraint title_length check (private.text_within('title', title, 3, 120)),
+  description text not null default '' constraint description_length check (private.text_within('description', description, 0, 5000)),
   property_type public.property_type not null default 'apartment',
   status public.listing_status not null default 'draft',
-  city text not null constraint city_length check (char_length(city) between 1 and 100),
-  region text not null default '' constraint region_length check (char_length(region) <= 100),
+  city text not null constraint city_length check (private.text_within('city', city, 1, 100)),
+  region text not null default '' constraint region_length check (private.text_within('region', region, 0, 100)),
   country_code text not null constraint country_code_is_iso_3166_alpha_2 check (country_code ~ '^[A-Z]{2}$'),
   -- The public point, kept by the database from the exact location (locations.sql); null without one.
   latitude double precision constraint latitude_range check (latitude between -90 and 90),
@@ -95,7 +95,7 @@ create table public.properties (
   cover_photo text constraint cover_photo_length check (char_length(cover_photo) <= 1024),
   booking_window_days integer not null default 365
     constraint booking_window_range check (booking_window_days between 1 and 730),
-  moderation_reason text constraint moderation_reason_length check (char_length(moderation_reason) between 1 and 1000),
+  moderation_reason text constraint moderation_reason_length check (private.text_within('moderation_reason', moderation_reason, 1, 1000)),
   constraint moderation_lock_is_an_archive check (moderation_reason is null or status = 'archived'),
   constraint nights_within_policy check (min_nights <= max_nights),
   -- Rating sums and counts (kept by reviews.sql) make the averages exact.
@@ -132,7 +132,7 @@ create table public.property_photos (
   property_id uuid not null references public.properties (id) on delete cascade,
   storage_path text not null constraint storage_path_length check (char_length(storage_path) <= 1024),
   position integer not null default 0 constraint position_not_negative check (position >= 0),
-  caption text not null default '' constraint caption_length check (char_length(caption) <= 300),
+  caption text not null default '' constraint caption_length check (private.text_within('caption', caption, 0, 300)),
   created_at timestamptz not null default now(),
   -- The Storage object the row names: in the listing's folder, a random v4 uuid as file name (not guessable).
   constraint photo_in_property_folder check (storage_path ~ ('^' || property_id::text || '/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}[.](jpg|jpeg|png|webp)$')),
@@ -223,6 +223,29 @@ begin
 end
 $$;
 comment on function private.local_today(text) is 'Today''s date in the given time zone.';
+
+-- Before a listing's zone or currency is written: a name outside the catalogues is bad input (22023, hint
+-- unknown_time_zone or unknown_currency), refused before the foreign keys would answer 23503. Runs as the owner: the
+-- zone catalogue is not readable by clients.
+create function private.refuse_unknown_catalogue_entries() returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if not exists (select from private.time_zones z where z.name = new.time_zone) then
+    raise exception 'time_zone is not a canonical IANA time zone name (Europe/Paris, America/New_York, UTC, ...)'
+      using errcode = '22023', hint = 'unknown_time_zone';
+  end if;
+  if not exists (select from public.currencies c where c.code = new.currency) then
+    raise exception 'currency is not an ISO 4217 code the marketplace takes (public.currencies)'
+      using errcode = '22023', hint = 'unknown_currency';
+  end if;
+  return new;
+end
+$$;
+comment on function private.refuse_unknown_catalogue_entries() is
+  'Trigger: refuses a listing whose time_zone or currency is not in the catalogues with 22023 (unknown_time_zone, unknown_currency).';
 
 -- The host of a listing may change everything a client may change, except a moderation lock; an admin may only
 -- archive it with a reason (the lock), change that reason, or lift the lock.
@@ -348,6 +371,8 @@ create trigger properties_touch_updated_at before update on public.properties
   for each row execute function private.touch_updated_at();
 create trigger properties_guard_update before update on public.properties
   for each row execute function private.guard_property_update();
+create trigger properties_refuse_unknown_catalogue_entries before insert or update of time_zone, currency on public.properties
+  for each row execute function private.refuse_unknown_catalogue_entries();
 create trigger properties_store_trimmed_text
   before insert or update of title, description, city, region, moderation_reason
   on public.properties
@@ -375,7 +400,7 @@ create trigger property_photos_sync_cover_after_update after update on public.pr
 
 -- Grants ---------------------------------------------------------------------------------------------------------
 
-revoke all on function private.guard_property_update(), private.sync_amenity_codes(), private.set_cover_photos(uuid[]),
+revoke all on function private.guard_property_update(), private.refuse_unknown_catalogue_entries(), private.sync_amenity_codes(), private.set_cover_photos(uuid[]),
   private.sync_cover_photo() from public, anon, authenticated, service_role;
 -- The policies call these as the reader.
 revoke all on function private.is_property_host(uuid), private.photo_folder_id(text), private.is_random_photo_name(text)

@@ -25,8 +25,8 @@ comment on table private.location_secret is
 
 create table public.property_locations (
   property_id uuid primary key references public.properties (id) on delete cascade,
-  address_line text not null default '' constraint address_line_length check (char_length(address_line) <= 200),
-  postal_code text not null default '' constraint postal_code_length check (char_length(postal_code) <= 20),
+  address_line text not null default '' constraint address_line_length check (private.text_within('address_line', address_line, 0, 200)),
+  postal_code text not null default '' constraint postal_code_length check (private.text_within('postal_code', postal_code, 0, 20)),
   latitude double precision not null constraint latitude_range check (latitude between -90 and 90),
   longitude double precision not null constraint longitude_range check (longitude between -180 and 180),
   updated_at timestamptz not null default now()

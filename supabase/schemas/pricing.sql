@@ -37,7 +37,7 @@ create table public.seasonal_rates (
   start_date date not null,
   end_date date not null,
   nightly_price_cents integer not null constraint rate_price_positive check (nightly_price_cents between 1 and 100000000),
-  label text not null default '' constraint label_length check (char_length(label) <= 100),
+  label text not null default '' constraint label_length check (private.text_within('label', label, 0, 100)),
   created_at timestamptz not null default now(),
   constraint rate_dates_in_order check (start_date < end_date),
   constraint seasonal_rates_do_not_overlap exclude using gist (property_id with =, daterange(start_date, end_date) with &&)

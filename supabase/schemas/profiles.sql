@@ -16,12 +16,12 @@
 create table public.profiles (
   id uuid primary key references auth.users (id) on delete cascade,
   display_name text not null
-    constraint display_name_length check (char_length(display_name) between 1 and 80),
+    constraint display_name_length check (private.text_within('display_name', display_name, 1, 80)),
   avatar_url text
     constraint avatar_url_is_https check (avatar_url is null or avatar_url ~ '^https?://')
-    constraint avatar_url_length check (char_length(avatar_url) <= 2048),
+    constraint avatar_url_length check (private.text_within('avatar_url', avatar_url, 0, 2048)),
   bio text not null default ''
-    constraint bio_length check (char_length(bio) <= 2000),
+    constraint bio_length check (private.text_within('bio', bio, 0, 2000)),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   -- Member ratings, kept by the reviews chapter (private.fold_reviews): sums and counts make averages exact.

@@ -71,8 +71,8 @@ const provocations: Record<string, { what: string; request: () => PromiseLike<An
     request: () => clientAs(host).from('property_photos').insert({ property_id: listing, storage_path: cover, position: 1 }),
   },
   '23503': {
-    what: 'a listing priced in an unknown currency (currency_is_iso_4217)',
-    request: () => clientAs(host).from('properties').insert({ ...untitledListing, title: 'Priced in Doubloons', currency: 'XDB' }),
+    what: 'an amenity the catalogue does not have (property_amenities_amenity_code_fkey)',
+    request: () => clientAs(host).from('property_amenities').insert({ property_id: listing, amenity_code: 'moat' }),
   },
 };
 

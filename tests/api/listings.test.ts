@@ -247,11 +247,19 @@ describe('forbidden writes get the right HTTP status', () => {
     expect(error?.message).toContain('nights_within_policy');
   });
 
-  it('an unknown currency is a 409 naming currency_is_iso_4217 (foreign key)', async () => {
-    const { error, status } = await clientAs(host).from('properties').insert({ ...harbourLoft, title: 'Priced in Doubloons', currency: 'XDB' });
-    expect(status).toBe(409);
-    expect(error?.code).toBe('23503');
-    expect(error?.message).toContain('currency_is_iso_4217');
+  it('an unknown currency or time zone is bad input: a 400 with 22023 and its hint (before the foreign keys)', async () => {
+    const currency = await clientAs(host).from('properties').insert({ ...harbourLoft, title: 'Priced in Doubloons', currency: 'XDB' });
+    expect(currency.status).toBe(400);
+    expect(currency.error).toMatchObject({ code: '22023', hint: 'unknown_currency' });
+    const zone = await clientAs(host).from('properties').update({ time_zone: 'posixrules' }).eq('id', listingId);
+    expect(zone.status).toBe(400);
+    expect(zone.error).toMatchObject({ code: '22023', hint: 'unknown_time_zone' });
+  });
+
+  it('an over-long title is a 400 with 22023 and text_too_long, naming the column', async () => {
+    const { error, status } = await clientAs(host).from('properties').update({ title: 'T'.repeat(121) }).eq('id', listingId);
+    expect(status).toBe(400);
+    expect(error).toMatchObject({ code: '22023', hint: 'text_too_long', message: 'title has at most 120 characters' });
   });
 
   it('an overlapping block is a 400 naming nights_already_claimed (exclusion constraint)', async () => {

@@ -3,7 +3,7 @@
 -- time zone is a canonical IANA zone (or UTC), never localtime, posixrules, Factory, posix/..., right/... or an alias.
 begin;
 set local search_path = extensions, public;
-select plan(28);
+select plan(33);
 
 select tests.create_user('tina');
 select tests.create_user('tess');
@@ -15,12 +15,13 @@ update public.profiles set display_name = repeat(' ', 100000) || 'Gus' || e'\n\t
  where id = tests.user('tina');
 select is((select (display_name, bio)::text from public.profiles where id = tests.user('tina')), ('Gus', 'Hello')::text,
   'a display name and a bio are stored trimmed (spaces, newlines, tabs, no-break and zero-width characters)');
-select throws_ok($$ update public.profiles set display_name = e'\u200b\u200b\n' where id = tests.user('tina') $$,
-  '23514', null, 'a display name of zero-width characters and a newline is blank, and refused (display_name_length)');
-select throws_ok($$ update public.profiles set display_name = repeat('x', 81) where id = tests.user('tina') $$,
-  '23514', null, 'a display name has at most 80 characters');
-select throws_ok($$ update public.profiles set avatar_url = 'https://example.com/' || repeat('a', 2100) where id = tests.user('tina') $$,
-  '23514', null, 'an avatar URL has at most 2048 characters (avatar_url_length)');
+select tests.refuses($$ update public.profiles set display_name = e'\u200b\u200b\n' where id = tests.user('tina') $$,
+  '22023', 'text_required', 'a display name of zero-width characters and a newline is blank, and refused (display_name_length)',
+  'display_name is required');
+select tests.refuses($$ update public.profiles set display_name = repeat('x', 81) where id = tests.user('tina') $$,
+  '22023', 'text_too_long', 'a display name has at most 80 characters', 'display_name has at most 80 characters');
+select tests.refuses($$ update public.profiles set avatar_url = 'https://example.com/' || repeat('a', 2100) where id = tests.user('tina') $$,
+  '22023', 'text_too_long', 'an avatar URL has at most 2048 characters (avatar_url_length)');
 update public.profiles set avatar_url = '  https://example.com/me.png  ' where id = tests.user('tina');
 select is((select avatar_url from public.profiles where id = tests.user('tina')), 'https://example.com/me.png',
   'an avatar URL is stored trimmed');
@@ -39,12 +40,16 @@ update public.properties set title = e'\u200b ' || repeat(' ', 100000) || 'Tidy 
  where id = tests.property('loft');
 select is((select (title, description, city, region)::text from public.properties where id = tests.property('loft')),
   ('Tidy loft', 'A loft.', 'Auckland', '')::text, 'a listing''s text is stored trimmed, so a title cannot carry megabytes of blanks');
-select throws_ok(format($$ update public.properties set title = e'\u200b\u200c\u200d\ufeff' where id = %L $$, tests.property('loft')),
-  '23514', null, 'a title of zero-width characters is blank, and refused (title_length)');
-select throws_ok(format($$ update public.properties set city = e' \n ' where id = %L $$, tests.property('loft')),
-  '23514', null, 'a city of white space is blank, and refused (city_length)');
-select throws_ok(format($$ update public.properties set description = repeat('d', 5001) where id = %L $$, tests.property('loft')),
-  '23514', null, 'a description has at most 5000 characters');
+select tests.refuses(format($$ update public.properties set title = e'\u200b\u200c\u200d\ufeff' where id = %L $$, tests.property('loft')),
+  '22023', 'text_required', 'a title of zero-width characters is blank, and refused (title_length)', 'title is required');
+select tests.refuses(format($$ update public.properties set title = e' ab\u200b ' where id = %L $$, tests.property('loft')),
+  '22023', 'text_too_short', 'a title has at least 3 characters, counted trimmed', 'title has at least 3 characters');
+select tests.refuses(format($$ update public.properties set city = e' \n ' where id = %L $$, tests.property('loft')),
+  '22023', 'text_required', 'a city of white space is blank, and refused (city_length)', 'city is required');
+select tests.refuses(format($$ update public.properties set description = repeat('d', 5001) where id = %L $$, tests.property('loft')),
+  '22023', 'text_too_long', 'a description has at most 5000 characters', 'description has at most 5000 characters');
+select tests.refuses(format($$ update public.properties set description = repeat('d', 5000) || ' ' || repeat('d', 10000000) where id = %L $$, tests.property('loft')),
+  '22023', 'text_too_long', 'a 10 MB description is refused the same way');
 select throws_ok(format($$ insert into public.property_photos (property_id, storage_path) values (%L, %L) $$,
                         tests.property('loft'), tests.property('loft') || '/' || repeat('p', 1100) || '.jpg'),
   '23514', null, 'a photo''s storage path has at most 1024 characters (storage_path_length)');
@@ -87,8 +92,22 @@ select is_empty($$
    where not exists (
        select from pg_constraint k
         where k.conrelid = format('public.%I', c.table_name)::regclass and k.contype = 'c'
-          and pg_get_constraintdef(k.oid) like '%char_length(' || c.column_name || ')%')
+          and (pg_get_constraintdef(k.oid) like '%char_length(' || c.column_name || ')%'
+               or pg_get_constraintdef(k.oid) like '%text_within(''' || c.column_name || '''::text, ' || c.column_name || ',%'))
 $$, 'the text the verbs write (messages, reasons, comments, replies) is bounded too');
+-- Their bounds refuse with 22023 and a hint: no length check on such a column is a bare char_length() (23514), but
+-- for a photo's storage path, whose format constraint (photo_in_property_folder) decides first.
+select is_empty($$
+  select k.conrelid::regclass || '.' || k.conname
+    from pg_constraint k
+   where k.connamespace = 'public'::regnamespace and k.contype = 'c'
+     and pg_get_constraintdef(k.oid) ~ 'char_length\('
+     and exists (select from pg_attribute a
+                  where a.attrelid = k.conrelid and a.attnum = any (k.conkey)
+                    and (has_column_privilege('authenticated', k.conrelid, a.attname, 'INSERT')
+                         or has_column_privilege('authenticated', k.conrelid, a.attname, 'UPDATE')))
+     and (k.conrelid, k.conname) <> ('public.property_photos'::regclass, 'storage_path_length')
+$$, 'the length bound of every text column a client writes refuses with 22023 and a hint (private.text_within)');
 
 -- Bookings and reviews: blank is blank -------------------------------------------------------------------------------
 select tests.act_as(tests.user('tess'));
@@ -111,18 +130,28 @@ begin
   insert into public.properties (title, city, country_code, time_zone, currency, nightly_price_cents)
   values ('Zone test', 'Zoneville', 'NZ', zone, 'NZD', 1000);
   return 'accepted';
-exception when foreign_key_violation then
-  return 'refused';
+exception when invalid_parameter_value then
+  declare
+    hint text;
+  begin
+    get stacked diagnostics hint = pg_exception_hint;
+    return 'refused: ' || hint;
+  end;
 end $$;
-select is(pg_temp.listing_in('localtime'), 'refused', 'localtime is not a listing''s time zone');
-select is(pg_temp.listing_in('posixrules'), 'refused', 'posixrules is not a listing''s time zone');
-select is(pg_temp.listing_in('Factory'), 'refused', 'Factory is not a listing''s time zone');
-select is(pg_temp.listing_in('posix/Europe/Paris'), 'refused', 'posix/... copies are not listing time zones');
-select is(pg_temp.listing_in('right/UTC'), 'refused', 'right/... copies are not listing time zones');
-select is(pg_temp.listing_in('US/Pacific'), 'refused', 'an alias (US/Pacific) is not a canonical zone: America/Los_Angeles is');
+select is(pg_temp.listing_in('localtime'), 'refused: unknown_time_zone', 'localtime is not a listing''s time zone');
+select is(pg_temp.listing_in('posixrules'), 'refused: unknown_time_zone', 'posixrules is not a listing''s time zone');
+select is(pg_temp.listing_in('Factory'), 'refused: unknown_time_zone', 'Factory is not a listing''s time zone');
+select is(pg_temp.listing_in('posix/Europe/Paris'), 'refused: unknown_time_zone', 'posix/... copies are not listing time zones');
+select is(pg_temp.listing_in('right/UTC'), 'refused: unknown_time_zone', 'right/... copies are not listing time zones');
+select is(pg_temp.listing_in('US/Pacific'), 'refused: unknown_time_zone', 'an alias (US/Pacific) is not a canonical zone: America/Los_Angeles is');
 select is(array[pg_temp.listing_in('America/Los_Angeles'), pg_temp.listing_in('Atlantic/Reykjavik'),
                 pg_temp.listing_in('Etc/GMT-14'), pg_temp.listing_in('UTC')],
   array['accepted', 'accepted', 'accepted', 'accepted'], 'canonical zones, Etc offsets and UTC are accepted');
+select tests.refuses($$ insert into public.properties (title, city, country_code, time_zone, currency, nightly_price_cents)
+                        values ('Zone test', 'Zoneville', 'NZ', 'Pacific/Auckland', 'nzd', 1000) $$,
+  '22023', 'unknown_currency', 'a currency is an upper-case ISO 4217 code of the catalogue (22023, not the foreign key''s 23503)');
+select tests.refuses(format($$ update public.properties set time_zone = 'Mars/Olympus_Mons' where id = %L $$, tests.property('loft')),
+  '22023', 'unknown_time_zone', 'an unknown zone is refused on update too');
 
 select * from finish();
 rollback;

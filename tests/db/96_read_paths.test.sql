@@ -104,8 +104,8 @@ select set_eq($$
      and (has_function_privilege('anon', p.oid, 'execute') or has_function_privilege('authenticated', p.oid, 'execute')) $$,
   array['is_admin', 'holds_admin_role', 'require_admin', 'admin_id_floor', 'is_property_host', 'photo_folder_id',
         'is_random_photo_name', 'review_is_public', 'trimmed', 'can_join_topic', 'review_window_closes_at',
-        'rating_average'],
-  'clients execute only the private helpers policies and triggers call as them (and two pure review formulas)');
+        'rating_average', 'text_within'],
+  'clients execute only the private helpers policies, triggers and check constraints call as them (and two pure review formulas)');
 select is_empty($$
   select p.oid::regprocedure::text from pg_proc p
    where p.pronamespace = 'private'::regnamespace and p.prosecdef
