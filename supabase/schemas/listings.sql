@@ -162,13 +162,13 @@ create index properties_currency_idx on public.properties (currency);
 create index property_amenities_amenity_code_idx on public.property_amenities (amenity_code);
 -- Location as a core point (x = longitude, y = latitude) in a GiST index: map boxes (<@ box) and radius searches
 -- (bounding box first, exact great-circle distance after) use it; see docs/search.md.
--- It carries the columns search filters and sorts candidates on, so a box or radius reads its candidates from the
--- index alone (index-only scan: ~12 buffer reads for a city box instead of one heap page per listing, ~140) and
+-- It carries the columns search filters and sorts candidates on (and the zone and booking window it tests the stay's
+-- check-in against), so a box or radius reads its candidates from the index alone (index-only scan: ~12 buffer reads for a city box instead of one heap page per listing, ~140) and
 -- fetches only the page's rows.
 create index properties_published_location_idx on public.properties
   using gist (point(longitude, latitude))
   include (id, latitude, longitude, max_guests, min_nights, max_nights, nightly_price_cents, rating_avg, rating_count,
-           instant_book, property_type)
+           instant_book, property_type, time_zone, booking_window_days)
   where status = 'published';
 
 -- Functions ------------------------------------------------------------------------------------------------------

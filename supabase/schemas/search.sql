@@ -322,7 +322,7 @@ begin
     from (
       select c.id, c.sort_keys, c.distance_km, row_number() over () as position
       from (
-        select p.id, array[%1$s]::text[] as sort_keys, %2$s as distance_km, %6$s as fits
+        select p.id, array[%1$s]::text[] as sort_keys, %2$s as distance_km, %6$s as fits, p.time_zone, p.booking_window_days
         from public.properties p
         where %3$s
         order by %4$s
@@ -337,9 +337,9 @@ begin
     case when index_read then base_sql else where_sql end,
     order_sql,
     case when check_in is not null then
-      -- the listing's booking window reaches the check-in (its row, by primary key, only for the candidates probed)
-      'exists (select 1 from public.properties w where w.id = c.id'
-      ' and $1 <= (pg_catalog.now() at time zone w.time_zone)::date + w.booking_window_days offset 0)'
+      -- the listing's booking window reaches the check-in (the candidate's own columns, which the location index
+      -- carries; tested only for the candidates probed)
+      '$1 <= (pg_catalog.now() at time zone c.time_zone)::date + c.booking_window_days'
       ' and not exists (select 1 from private.calendar_claims x where x.property_id = c.id'
       ' and lower(x.nights) < $2 and upper(x.nights) > $1'
       ' and (x.expires_at is null or x.expires_at > pg_catalog.now()) offset 0)'
