@@ -64,16 +64,18 @@ create index properties_published_search_document_idx on public.properties
   using gin (search_document) where status = 'published';
 create index properties_published_amenity_codes_idx on public.properties
   using gin (amenity_codes) where status = 'published';
--- The two sort indexes carry every column a search tests (an index read tests them on each listing it examines, from
--- the index alone when the visibility map allows).
+-- The two sort indexes carry every column a search tests, the zone and booking window included (an index read tests
+-- them on each listing it examines, from the index alone when the visibility map allows).
 create index properties_published_price_idx on public.properties (nightly_price_cents, id)
-  include (rating_avg, rating_count, max_guests, min_nights, max_nights, instant_book, property_type, latitude, longitude)
+  include (rating_avg, rating_count, max_guests, min_nights, max_nights, instant_book, property_type, latitude, longitude,
+           time_zone, booking_window_days)
   where status = 'published';
 -- Availability is probed per candidate through calendar_claims_property_idx (calendar.sql), and only for the
 -- ~page_size candidates a page needs; the location index is listings.sql's.
 create index properties_published_rating_idx on public.properties
   ((coalesce(rating_avg, 0::numeric)), rating_count, id)
-  include (rating_avg, nightly_price_cents, max_guests, min_nights, max_nights, instant_book, property_type, latitude, longitude)
+  include (rating_avg, nightly_price_cents, max_guests, min_nights, max_nights, instant_book, property_type, latitude, longitude,
+           time_zone, booking_window_days)
   where status = 'published';
 
 create function private.decode_search_cursor(cursor text, order_kind text) returns text[]
