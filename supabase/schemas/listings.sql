@@ -163,8 +163,8 @@ create index property_amenities_amenity_code_idx on public.property_amenities (a
 -- Location as a core point (x = longitude, y = latitude) in a GiST index: map boxes (<@ box) and radius searches
 -- (bounding box first, exact great-circle distance after) use it; see docs/search.md.
 -- It carries the columns search filters and sorts candidates on (and the zone and booking window it tests the stay's
--- check-in against), so a box or radius reads its candidates from the index alone (index-only scan: ~12 buffer reads for a city box instead of one heap page per listing, ~140) and
--- fetches only the page's rows.
+-- check-in against), so a box or radius reads its candidates from the index alone (index-only scan: ~12 buffer reads
+-- for a city box instead of one heap page per listing, ~140) and fetches only the page's rows.
 create index properties_published_location_idx on public.properties
   using gist (point(longitude, latitude))
   include (id, latitude, longitude, max_guests, min_nights, max_nights, nightly_price_cents, rating_avg, rating_count,
